@@ -1,0 +1,8 @@
+"""`ronghe measure …`: integration indicators, comparisons and reports."""
+
+import click
+
+
+@click.group()
+def measure() -> None:
+    """Integration indicators from stored IO tables."""

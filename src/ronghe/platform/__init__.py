@@ -1,0 +1,1 @@
+"""The Django platform: Match, Trust, Evaluate and Monitor (see docs/architecture.md)."""
