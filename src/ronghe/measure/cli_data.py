@@ -1,8 +1,71 @@
-"""`ronghe data …`: import, list and fetch IO tables in the local store."""
+"""`ronghe data …`: import, list, fetch and remove IO tables in the local store."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
 
 import click
+
+from ronghe.measure import store
+
+
+def _skip(path: Path, reason: str) -> None:
+    click.echo(f"skipped {path}: {reason}", err=True)
+
+
+def _describe(meta) -> str:
+    year = meta.year if meta.year is not None else "-"
+    return f"{meta.id}\t{meta.publisher} {meta.country} {year}\t{meta.unit}, {meta.price_basis}"
 
 
 @click.group()
 def data() -> None:
     """The local table store ($RONGHE_DATA_DIR)."""
+
+
+@data.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--id", "table_id", help="Table id (several tables: ID-<year>).")
+def import_cmd(paths: tuple[Path, ...], table_id: str | None) -> None:
+    """Recognise, check and store the IO tables in FILE_OR_DIR… (files of one release in one call)."""
+    metas = store.import_files(list(paths), table_id, on_skip=_skip)
+    for meta in metas:
+        click.echo(f"imported {_describe(meta)}")
+    click.echo(f"{len(metas)} table(s) in {store.data_dir()}", err=True)
+
+
+@data.command("list")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def list_cmd(fmt: str) -> None:
+    """The stored tables: id, publisher, country, year, sectors, unit, price basis, source files, sha256."""
+    rows = store.summaries()
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        click.echo(f"no tables in {store.data_dir()} (add some with `ronghe data import`)", err=True)
+        return
+    header = ["id", "publisher", "country", "year", "sectors", "unit", "price basis", "source", "sha256"]
+    body = [[r["id"], r["publisher"], r["country"], "" if r["year"] is None else str(r["year"]),
+             str(r["sectors"]), r["unit"], r["price_basis"], ", ".join(r["source_files"]),
+             ", ".join(s[:12] for s in r["sha256"])] for r in rows]
+    widths = [max(len(str(line[i])) for line in [header, *body]) for i in range(len(header))]
+    for line in [header, *body]:
+        click.echo("  ".join(str(cell).ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip())
+
+
+@data.command("fetch")
+@click.argument("table_id")
+def fetch_cmd(table_id: str) -> None:
+    """Download TABLE_ID from its pinned address, check its sha256 and import it (needs the internet)."""
+    for meta in store.fetch(table_id):
+        click.echo(f"imported {_describe(meta)}")
+
+
+@data.command("remove")
+@click.argument("table_id")
+def remove_cmd(table_id: str) -> None:
+    """Delete TABLE_ID from the store."""
+    store.remove(table_id)
+    click.echo(f"removed {table_id}")

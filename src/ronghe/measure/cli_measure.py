@@ -1,8 +1,215 @@
-"""`ronghe measure …`: integration indicators, comparisons and reports."""
+"""`ronghe measure …`: integration indicators, comparisons and reports.
+
+Stable for scripts: every failure is an :class:`~ronghe.errors.InputError` (one line on stderr, exit ≠ 0);
+JSON and CSV layouts are documented in docs/user-guide.md; xlsx/html runs print only the written path.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import unicodedata
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 import click
+import pandas as pd
+
+from ronghe.errors import InputError
+from ronghe.measure import report
+
+FORMATS = ("table", "json", "csv", "xlsx", "html")
+_SUFFIX_FORMATS = {".json": "json", ".csv": "csv", ".xlsx": "xlsx", ".html": "html", ".htm": "html",
+                   ".txt": "table"}
+
+
+def _resolve_format(fmt: str | None, out: str | None) -> str:
+    """An explicit --format wins; otherwise the --out suffix decides; otherwise a terminal table."""
+    if fmt is None:
+        return _SUFFIX_FORMATS.get(Path(out).suffix.lower(), "table") if out else "table"
+    if fmt.lower() not in FORMATS:
+        raise InputError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
+    return fmt.lower()
+
+
+def _compute(table_id: str, concordance: str | None = None) -> Any:
+    from ronghe.measure import indicators as indicators_mod
+    from ronghe.measure import store
+
+    conc = None
+    if concordance is not None:
+        from ronghe.measure import standards
+
+        if not Path(concordance).is_file():
+            raise InputError("concordance file not found", file=concordance)
+        conc = standards.read_concordance(concordance)
+    return indicators_mod.indicators(store.load(table_id), conc)
+
+
+def _emit(text: str, out: str | None) -> None:
+    if out is None:
+        click.echo(text, nl=not text.endswith("\n"))
+        return
+    try:
+        Path(out).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot write output: {exc.strerror or exc}", file=out) from exc
+    click.echo(out)
+
+
+def _write_file(items: Sequence[Any], fmt: str, out: str) -> None:
+    writer = report.report_to_xlsx if fmt == "xlsx" else report.report_to_html
+    try:
+        writer(items, out)
+    except OSError as exc:
+        raise InputError(f"cannot write output: {exc.strerror or exc}", file=out) from exc
+    except Exception as exc:
+        import xlsxwriter.exceptions
+
+        if isinstance(exc, xlsxwriter.exceptions.XlsxWriterException):
+            raise InputError(f"cannot write output: {exc}", file=out) from exc
+        raise
+    click.echo(out)
+
+
+# ----- terminal tables (CJK-aware widths) -------------------------------------------------------------
+def _width(s: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+
+
+def _pad(s: str, width: int, right: bool) -> str:
+    fill = " " * (width - _width(s))
+    return fill + s if right else s + fill
+
+
+def text_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """Aligned plain-text table; numeric-looking columns are right-aligned."""
+    widths = [max(_width(h), *(_width(r[j]) for r in rows)) if rows else _width(h) for j, h in enumerate(headers)]
+    numeric = [all(_is_number(r[j]) for r in rows) and bool(rows) for j in range(len(headers))]
+    lines = ["  ".join(_pad(h, w, n) for h, w, n in zip(headers, widths, numeric, strict=True)),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(_pad(c, w, n) for c, w, n in zip(r, widths, numeric, strict=True)) for r in rows]
+    return "\n".join(lines)
+
+
+def _is_number(s: str) -> bool:
+    try:
+        float(s.replace(",", ""))
+    except ValueError:
+        return s == ""
+    return True
+
+
+def _num(v: Any, digits: int = 2) -> str:
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+        return ""
+    if isinstance(v, int | float):
+        return f"{v:,.{digits}f}"
+    return str(v)
+
+
+def render_indicators(ind: Any) -> str:
+    """The readable terminal view of one table's indicators, zh and en labels."""
+    m, s = ind.meta, ind.summary
+    cur = m.currency
+    out = [f"{m.id} · {m.publisher} · {m.country} {m.year} · {m.unit} · {m.price_basis}", ""]
+    g = ind.by_group
+    rows = [[f"{report.GROUP_LABELS[k][0]} {report.GROUP_LABELS[k][1]}",
+             _num(g.loc[k, "ps_inputs_trillion"]), _num(report.in_trillion(ind, g.loc[k, "intermediate_inputs"])),
+             _num(g.loc[k, "share_pct"])] for k in report.GROUPS if k in g.index]
+    out += ["制造业中生产性服务投入 Producer-service inputs into manufacturing",
+            text_table(["技术组 group", f"PS inputs (tn {cur})", f"intermediate (tn {cur})", "share %"], rows), ""]
+    scalars = [
+        ("生产性服务业增加值/制造业增加值 PS VA / manufacturing VA", s.get("ps_va_to_mfg_va"), 2),
+        ("完全需求系数 complete PS requirement per unit mfg final demand",
+         s.get("complete_ps_requirement_per_unit_mfg_final_demand"), 4),
+        ("最终需求隐含生产性服务增加值占比 % embodied PS VA share of mfg final demand",
+         s.get("embodied_ps_va_share_of_mfg_final_demand_pct"), 2),
+        ("出口隐含生产性服务增加值占比 % embodied PS VA share of mfg exports",
+         s.get("embodied_ps_va_share_of_mfg_exports_pct"), 2),
+    ]
+    out += [text_table(["指标 indicator", "value"], [[k, _num(v, d)] for k, v, d in scalars]), ""]
+    p = ind.by_ps_subsector
+    rows = [[f"{r['name_zh']} {r['name_en']}", _num(report.in_trillion(ind, r["inputs_to_mfg"])),
+             _num(r["share_of_mfg_intermediate_pct"]), _num(r["structure_pct"], 1)] for _, r in p.iterrows()]
+    out += ["生产性服务业细分领域 Producer services by sub-sector",
+            text_table(["细分领域 sub-sector", f"into mfg (tn {cur})", "% of mfg intermediate", "structure %"],
+                       rows), "",
+            "Per-sector detail and definitions: --format json|csv|xlsx|html."]
+    return "\n".join(out) + "\n"
+
+
+def render_compare(frame: pd.DataFrame) -> str:
+    rows = [[str(k), *[_num(v, 4) for v in frame.loc[k]]] for k in frame.index]
+    return text_table(["indicator", *map(str, frame.columns)], rows) + "\n"
+
+
+# ----- commands ---------------------------------------------------------------------------------------
+_format_option = click.option("--format", "fmt", metavar="FORMAT",
+                              help=f"one of {', '.join(FORMATS)} (default: from --out's suffix, else table)")
 
 
 @click.group()
 def measure() -> None:
     """Integration indicators from stored IO tables."""
+
+
+@measure.command("indicators")
+@click.option("--table", "table_id", required=True, metavar="ID", help="table id in the store (ronghe data list)")
+@click.option("--concordance", metavar="FILE", help="CSV code,role,group replacing the shipped concordance")
+@_format_option
+@click.option("--out", metavar="PATH", help="write here instead of stdout (xlsx/html: default <ID>.<format>)")
+def indicators_cmd(table_id: str, concordance: str | None, fmt: str | None, out: str | None) -> None:
+    """Integration indicators of one table (表 3–表 6 and detail)."""
+    fmt = _resolve_format(fmt, out)
+    ind = _compute(table_id, concordance)
+    if fmt in ("xlsx", "html"):
+        _write_file([ind], fmt, out or f"{table_id}.{fmt}")
+    elif fmt == "json":
+        _emit(json.dumps(report.to_json(ind), ensure_ascii=False, indent=2) + "\n", out)
+    elif fmt == "csv":
+        _emit(report.to_long([ind]).to_csv(index=False), out)
+    else:
+        _emit(render_indicators(ind), out)
+
+
+@measure.command("compare")
+@click.option("--table", "table_ids", required=True, multiple=True, metavar="ID",
+              help="repeat for each table to set side by side")
+@_format_option
+@click.option("--out", metavar="PATH", help="write here instead of stdout (xlsx/html: default compare.<format>)")
+def compare_cmd(table_ids: tuple[str, ...], fmt: str | None, out: str | None) -> None:
+    """The same indicators for several tables, side by side (years of a publisher, or countries)."""
+    fmt = _resolve_format(fmt, out)
+    items = [_compute(t) for t in dict.fromkeys(table_ids)]
+    if fmt in ("xlsx", "html"):
+        _write_file(items, fmt, out or f"compare.{fmt}")
+        return
+    frame = report.summary_side_by_side(items)
+    if fmt == "json":
+        doc = {"tables": list(frame.columns),
+               "indicators": {k: {t: report.jsonable(frame.at[k, t]) for t in frame.columns} for k in frame.index}}
+        _emit(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", out)
+    elif fmt == "csv":
+        _emit(frame.rename_axis("indicator").to_csv(), out)
+    else:
+        _emit(render_compare(frame), out)
+
+
+@measure.command("report")
+@click.option("--table", "table_ids", multiple=True, metavar="ID", help="repeat; default: every stored table")
+@click.option("--out", required=True, metavar="PATH", help="report.xlsx or report.html")
+@_format_option
+def report_cmd(table_ids: tuple[str, ...], out: str, fmt: str | None) -> None:
+    """The analysts' report: Excel workbook (表 3–表 6, detail, definitions) or self-contained HTML."""
+    fmt = _resolve_format(fmt, out)
+    if fmt not in ("xlsx", "html"):
+        raise InputError(f"a report is xlsx or html, not {fmt!r}: name --out report.xlsx or report.html")
+    if not table_ids:
+        from ronghe.measure import store
+
+        table_ids = tuple(m.id for m in store.list_tables())
+        if not table_ids:
+            raise InputError("the table store is empty: import tables first with `ronghe data import FILE…`")
+    _write_file([_compute(t) for t in dict.fromkeys(table_ids)], fmt, out)

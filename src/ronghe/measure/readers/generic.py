@@ -1,0 +1,153 @@
+"""The generic layout: Z, Y and V as CSV files in a folder, or as sheets of one xlsx (see docs/data-formats.md).
+
+For tables no publisher-specific reader knows (a regional table, a table a user aggregated by hand).
+Total output is derived as x = Z·1 + Y·1 and checked against 1'Z + 1'V and, if given, against ``x.csv``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ronghe.errors import InputError
+from ronghe.measure.readers._sheets import file_sha256, open_workbook, read_sheet, text, to_numbers
+from ronghe.measure.table import IOTable, TableMeta
+
+BLOCKS = ("Z", "Y", "V")
+EXPORT_NAMES = ("ex", "exports", "export")
+META_KEYS = {"id", "publisher", "country", "year", "unit", "currency", "unit_factor", "price_basis",
+             "classification", "notes"}
+
+
+def is_generic_folder(path: Path) -> bool:
+    return path.is_dir() and all((path / f"{b}.csv").is_file() for b in BLOCKS)
+
+
+def is_generic_workbook(sheet_names: list[str]) -> bool:
+    return all(b in sheet_names for b in BLOCKS)
+
+
+def read_generic(path: Path | str) -> IOTable:
+    """Read a generic folder or xlsx and check its balance (relative tolerance ``table.BALANCE_RTOL``)."""
+    path = Path(path)
+    if path.is_dir():
+        blocks, x, meta_raw, sources = _from_folder(path)
+    else:
+        blocks, x, meta_raw, sources = _from_workbook(path)
+    Z, Y, V = blocks
+    _check_labels(Z, Y, V, path)
+    slug = re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-") or "table"
+    meta = _meta(meta_raw, slug, sources, path)
+    export = next((c for c in Y.columns if str(c).strip().lower() in EXPORT_NAMES), None)
+    table = IOTable(Z=Z, Y=Y, V=V, meta=meta, export_column=export,
+                    published_x=x.reindex(Z.index) if x is not None else None)
+    table.check(source=str(path))
+    return table
+
+
+def _from_folder(folder: Path):
+    frames = tuple(_read_csv(folder / f"{b}.csv") for b in BLOCKS)
+    x = None
+    if (folder / "x.csv").is_file():
+        xf = _read_csv(folder / "x.csv")
+        x = xf.iloc[:, 0]
+    meta_raw: dict[str, Any] = {}
+    if (folder / "meta.json").is_file():
+        try:
+            meta_raw = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise InputError(f"not valid JSON: {exc}", file=str(folder / "meta.json")) from None
+    names = [*(f"{b}.csv" for b in BLOCKS), "x.csv", "meta.json"]
+    sources = [folder / n for n in names if (folder / n).is_file()]
+    return frames, x, meta_raw, sources
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    """A labelled numeric block; text in a numeric cell is reported with its CSV line and column."""
+    try:
+        raw = pd.read_csv(path, index_col=0, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise InputError(f"not a readable CSV table: {str(exc).splitlines()[0]}", file=str(path)) from None
+    raw.index = raw.index.map(lambda v: str(v).strip())
+    raw.columns = raw.columns.map(lambda v: str(v).strip())
+    values = raw.apply(lambda s: s.str.strip().str.replace(",", "", regex=False))
+    values = values.replace({"": "0", "...": "0", "---": "0", "-": "0"})
+    numbers = values.apply(pd.to_numeric, errors="coerce")
+    bad = numbers.isna().to_numpy()
+    if bad.any():
+        i, j = np.argwhere(bad)[0]
+        raise InputError(f"expected a number, found {raw.iat[i, j]!r} (row {raw.index[i]!r}, column "
+                         f"{raw.columns[j]!r})", file=str(path), cell=f"line {i + 2}")
+    return numbers.astype(float)
+
+
+def _from_workbook(path: Path):
+    wb = open_workbook(path)
+    names = list(wb.sheet_names)
+    missing = [b for b in BLOCKS if b not in names]
+    if missing:
+        raise InputError(f"no sheet named {missing[0]!r} (the generic layout needs sheets Z, Y and V)",
+                         file=str(path))
+    frames = tuple(_sheet_frame(read_sheet(wb, b, path), path, b) for b in BLOCKS)
+    x = None
+    if "x" in names:
+        x = _sheet_frame(read_sheet(wb, "x", path), path, "x").iloc[:, 0]
+    meta_raw: dict[str, Any] = {}
+    if "meta" in names:
+        for row in read_sheet(wb, "meta", path):
+            if len(row) >= 2 and text(row[0]):
+                meta_raw[text(row[0])] = row[1]
+    return frames, x, meta_raw, [path]
+
+
+def _sheet_frame(rows, path: Path, sheet: str) -> pd.DataFrame:
+    if len(rows) < 2 or len(rows[0]) < 2:
+        raise InputError("sheet is empty: expected a header row and a label column", file=str(path), sheet=sheet)
+    cols = [c for c in range(1, len(rows[0])) if text(rows[0][c])]
+    body = [r for r in range(1, len(rows)) if text(rows[r][0])]
+    data = to_numbers(rows, body, cols, file=path, sheet=sheet, what=f"block {sheet}")
+    return pd.DataFrame(data, index=[text(rows[r][0]) for r in body], columns=[text(rows[0][c]) for c in cols])
+
+
+def _check_labels(Z: pd.DataFrame, Y: pd.DataFrame, V: pd.DataFrame, path: Path) -> None:
+    if list(Z.index) != list(Z.columns):
+        pos = next((i for i, (a, b) in enumerate(zip(Z.index, Z.columns, strict=False)) if a != b),
+                   min(len(Z.index), len(Z.columns)))
+        raise InputError(f"Z: row and column labels must be the same sectors in the same order; they differ at "
+                         f"position {pos + 1} ({len(Z.index)} rows, {len(Z.columns)} columns)", file=str(path))
+    if list(Y.index) != list(Z.index):
+        raise InputError("Y: rows must be Z's sectors in Z's order", file=str(path))
+    if list(V.columns) != list(Z.columns):
+        raise InputError("V: columns must be Z's sectors in Z's order", file=str(path))
+
+
+def _meta(raw: dict[str, Any], slug: str, sources: list[Path], path: Path) -> TableMeta:
+    unknown = set(raw) - META_KEYS
+    if unknown:
+        raise InputError(f"unknown meta key {sorted(unknown)[0]!r} (known: {', '.join(sorted(META_KEYS))})",
+                         file=str(path))
+    try:
+        year = int(raw["year"]) if raw.get("year") not in (None, "") else None
+        factor = float(raw.get("unit_factor", 1.0) or 1.0)
+    except (TypeError, ValueError):
+        raise InputError("meta: year must be an integer and unit_factor a number", file=str(path)) from None
+    return TableMeta(
+        id=str(raw.get("id") or slug),
+        publisher=str(raw.get("publisher", "user")),
+        country=str(raw.get("country", "")),
+        year=year,
+        unit=str(raw.get("unit", "")),
+        currency=str(raw.get("currency", "")),
+        unit_factor=factor,
+        price_basis=str(raw.get("price_basis", "producers' prices")),
+        layout="generic",
+        classification=str(raw.get("classification", "generic")),
+        source_files=tuple(p.name for p in sources),
+        sha256=tuple(file_sha256(p) for p in sources),
+        notes=str(raw.get("notes", "")),
+    )

@@ -1,0 +1,169 @@
+"""NBS China national IO tables (全国投入产出表), competitive-import product × product, as published in xlsx.
+
+Blocks are found by the codes NBS prints, never by cell positions, so a table with another sector count
+(the 2023 table is expected to have about 211 products) reads the same way:
+
+- the header row is the row carrying the column codes (``TIU`` … ``GO``), ``代码`` marks the code column;
+- sector columns run from the code column to ``TIU``; sector rows from the header row to ``TII``;
+- value added is the ``VA…`` rows up to ``TVA``; final use is every code between ``TIU`` and ``GO`` that is
+  not a subtotal; ``IM`` (entered positive) becomes a negative column so that x = Z·1 + Y·1.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from ronghe.errors import InputError
+from ronghe.measure.readers._sheets import (
+    Rows,
+    file_sha256,
+    find_year,
+    open_workbook,
+    read_sheet,
+    text,
+    to_numbers,
+)
+from ronghe.measure.table import IOTable, TableMeta
+
+#: The table at producers' prices inside NBS compilation workbooks (2018): read by name, never by index.
+PREFERRED_SHEETS = ("生产价投入产出表",)
+#: Subtotal columns of the final-use block; every other code between TIU and GO is a final-use category.
+SUBTOTALS = frozenset({"TIU", "THC", "TC", "GCF", "TFU"})
+HEADER_SCAN_ROWS = 30
+_VA_CODE = re.compile(r"^VA\d+$")
+UNIT_FACTORS = {"元": 1.0, "千元": 1e3, "万元": 1e4, "百万元": 1e6, "亿元": 1e8}
+
+
+def find_header(rows: Rows) -> tuple[int, int] | None:
+    """(header row, code column) of an NBS table, or None when the sheet carries no NBS markers."""
+    for r, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        labels = [text(v) for v in row]
+        if "TIU" in labels and "GO" in labels:
+            if "代码" in labels:
+                return r, labels.index("代码")
+            # No 代码 label: the code column is the one holding TII further down.
+            for below in rows[r + 1:]:
+                for c, v in enumerate(below):
+                    if text(v) == "TII":
+                        return r, c
+    return None
+
+
+def nbs_sheet(workbook, path: Path) -> str | None:
+    """The sheet holding the NBS table: a preferred name first, then the first sheet with the markers."""
+    names = list(workbook.sheet_names)
+    ordered = [n for n in PREFERRED_SHEETS if n in names] + [n for n in names if n not in PREFERRED_SHEETS]
+    for name in ordered:
+        try:
+            rows = workbook.get_sheet_by_name(name).to_python(nrows=HEADER_SCAN_ROWS)
+        except Exception:  # a chart sheet or an unreadable sheet is simply not the table
+            continue
+        width = max((len(r) for r in rows), default=0)
+        rows = [r + [""] * (width - len(r)) for r in rows]
+        if any("TIU" in {text(v) for v in r} and "GO" in {text(v) for v in r} for r in rows):
+            return name
+    return None
+
+
+def read_nbs(path: Path | str, *, sheet: str | None = None) -> IOTable:
+    """Read one NBS national table; the result is checked (rows and columns balance, GO matches)."""
+    path = Path(path)
+    workbook = open_workbook(path)
+    sheet = sheet or nbs_sheet(workbook, path)
+    if sheet is None:
+        raise InputError("no sheet carries the NBS markers (a header row with TIU … GO)", file=str(path))
+    rows = read_sheet(workbook, sheet, path)
+    table = _parse(rows, path, sheet)
+    table.check(source=f"{path}: sheet '{sheet}'")
+    return table
+
+
+def _parse(rows: Rows, path: Path, sheet: str) -> IOTable:
+    where = {"file": str(path), "sheet": sheet}
+    found = find_header(rows)
+    if found is None:
+        raise InputError("no header row with the column codes TIU … GO", **where)
+    hr, cc = found
+    header = [text(v) for v in rows[hr]]
+    try:
+        tiu = header.index("TIU")
+        go = header.index("GO")
+    except ValueError:  # pragma: no cover - find_header guarantees both
+        raise InputError("header row lacks TIU or GO", **where) from None
+    sector_cols = [c for c in range(cc + 1, tiu) if header[c]]
+    col_codes = [header[c] for c in sector_cols]
+
+    codes = [text(r[cc]) for r in rows]
+    try:
+        tii = codes.index("TII", hr + 1)
+    except ValueError:
+        raise InputError("no TII (中间投入合计) row in the code column", **where) from None
+    sector_rows = [r for r in range(hr + 1, tii) if codes[r]]
+    row_codes = [codes[r] for r in sector_rows]
+    if row_codes != col_codes:
+        diff = next((i for i, (a, b) in enumerate(zip(row_codes, col_codes, strict=False)) if a != b),
+                    min(len(row_codes), len(col_codes)))
+        raise InputError(f"row codes and column codes of the intermediate block differ at position {diff + 1} "
+                         f"({len(row_codes)} rows, {len(col_codes)} columns)", **where)
+    va_rows = [r for r in range(tii + 1, len(rows)) if _VA_CODE.match(codes[r])]
+    if not va_rows:
+        raise InputError("no value-added rows (VA001 …) below TII", **where)
+
+    fu_cols = [c for c in range(tiu + 1, go) if header[c] and header[c] not in SUBTOTALS and header[c] != "IM"]
+    im_cols = [c for c in range(tiu + 1, go + 1) if header[c] == "IM"]
+
+    Z = to_numbers(rows, sector_rows, sector_cols, file=path, sheet=sheet, what="intermediate use")
+    F = to_numbers(rows, sector_rows, fu_cols, file=path, sheet=sheet, what="final use")
+    Vv = to_numbers(rows, va_rows, sector_cols, file=path, sheet=sheet, what="value added")
+    go_x = to_numbers(rows, sector_rows, [go], file=path, sheet=sheet, what="total output (GO)")[:, 0]
+
+    sectors = pd.Index(row_codes, name="sector")
+    Y = pd.DataFrame(F, index=sectors, columns=[header[c] for c in fu_cols])
+    if im_cols:
+        im = to_numbers(rows, sector_rows, im_cols, file=path, sheet=sheet, what="imports (IM)")[:, 0]
+        Y["IM"] = -im
+    names = pd.Series([text(rows[r][cc - 1]) if cc > 0 else "" for r in sector_rows], index=sectors, name="name")
+    va_index = pd.Index([codes[r] for r in va_rows], name="value_added")
+    meta = _meta(rows, path, sheet, len(sectors))
+    return IOTable(
+        Z=pd.DataFrame(Z, index=sectors, columns=sectors),
+        Y=Y,
+        V=pd.DataFrame(Vv, index=va_index, columns=sectors),
+        meta=meta,
+        sector_names=names,
+        export_column="EX" if "EX" in Y.columns else None,
+        published_x=pd.Series(go_x, index=sectors, name="GO"),
+    )
+
+
+def _meta(rows: Rows, path: Path, sheet: str, n: int) -> TableMeta:
+    top = [text(v) for r in rows[:5] for v in r if text(v)]
+    year = find_year(*top[:1], path.stem, *top[1:])
+    unit = "万元"
+    for t in top:
+        if t.startswith("单位"):
+            unit = t.split("：")[-1].split(":")[-1].strip() or unit
+    if unit not in UNIT_FACTORS:
+        raise InputError(f"unknown unit {unit!r} (expected one of {', '.join(UNIT_FACTORS)})",
+                         file=str(path), sheet=sheet)
+    purchasers = any("购买者价格" in t for t in top)
+    scheme = f"nbs-{n}"
+    return TableMeta(
+        id=f"nbs-cn-{year}" if year else f"nbs-cn-{path.stem}",
+        publisher="NBS",
+        country="CHN",
+        year=year,
+        unit=unit,
+        currency="CNY",
+        unit_factor=UNIT_FACTORS[unit],
+        price_basis="purchasers' prices" if purchasers else "producers' prices",
+        layout=scheme,
+        classification=scheme,
+        source_files=(path.name,),
+        sha256=(file_sha256(path),),
+        notes=f"sheet {sheet}",
+        extra={"title": top[0] if top else ""},
+    )

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "ronghe.platform.accounts"
+    label = "accounts"
+    verbose_name = "组织与账户 Organizations"

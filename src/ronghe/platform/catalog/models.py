@@ -1,0 +1,100 @@
+"""The standardized service catalog (服务目录): a taxonomy and versioned service items (服务条目).
+
+A published item is never edited in place: a change creates a new version with ``supersedes`` pointing at
+the old one, so demands and offerings that referenced a version keep the exact terms they agreed to.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ronghe.platform.core.models import RestrictedQuerySet, TimeStampedModel
+
+
+class ServiceCategory(models.Model):
+    """A node of the NBS producer-services classification (生产性服务业统计分类 2019): 大类 / 中类."""
+
+    code = models.CharField(max_length=8, unique=True)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    level = models.PositiveSmallIntegerField(help_text="1 = 大类, 2 = 中类, 3 = 小类")
+    name_zh = models.CharField(max_length=100)
+    name_en = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    synonyms = models.CharField(max_length=500, blank=True, help_text="search synonyms, separated by |")
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = "服务类别 service category"
+        verbose_name_plural = "服务类别 service categories"
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name_zh}"
+
+
+class ServiceItemQuerySet(RestrictedQuerySet):
+    """Everyone sees published items; drafts only their curators (and operators); curators change drafts."""
+
+    owner_field = "curated_by"
+
+    def restrict(self, user, action: str = "view"):
+        from ronghe.platform.core.permissions import is_operator, org_ids
+
+        if is_operator(user):
+            return self
+        mine = org_ids(user) if getattr(user, "is_authenticated", False) else []
+        if action == "view":
+            return self.filter(models.Q(status=ServiceItem.Status.PUBLISHED) | models.Q(curated_by__in=mine))
+        return self.filter(curated_by__in=mine, status=ServiceItem.Status.DRAFT)
+
+    def current(self):
+        """The latest published version of each item code."""
+        return self.filter(status=ServiceItem.Status.PUBLISHED, superseded_by__isnull=True)
+
+
+class ServiceItem(TimeStampedModel):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        PUBLISHED = "published", _("已发布")
+        RETIRED = "retired", _("已停用")
+
+    class Pricing(models.TextChoices):
+        FIXED = "fixed", _("固定总价")
+        TIME_MATERIALS = "time_materials", _("按工时及材料")
+        OUTCOME = "outcome", _("按效果付费")
+        SUBSCRIPTION = "subscription", _("订阅/年费")
+
+    code = models.CharField(_("条目编码"), max_length=32, db_index=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    category = models.ForeignKey(ServiceCategory, on_delete=models.PROTECT, related_name="items")
+    name_zh = models.CharField(_("名称"), max_length=200)
+    name_en = models.CharField(_("英文名称"), max_length=300, blank=True)
+    scope = models.TextField(_("服务内容与范围"))
+    deliverables = models.JSONField(_("交付物"), default=list)
+    acceptance_criteria = models.JSONField(_("验收标准"), default=list)
+    sla = models.JSONField(_("服务水平 (SLA)"), default=list, help_text='[{"metric": …, "target": …}]')
+    value_outputs = models.TextField(_("价值产出"), blank=True)
+    kpis = models.JSONField(_("关键绩效指标"), default=list)
+    pricing_model = models.CharField(_("计价方式"), max_length=16, choices=Pricing.choices)
+    duration_days_min = models.PositiveIntegerField(_("典型周期（天，下限）"), null=True, blank=True)
+    duration_days_max = models.PositiveIntegerField(_("典型周期（天，上限）"), null=True, blank=True)
+    required_qualifications = models.JSONField(_("资质要求"), default=list)
+    keywords = models.CharField(_("关键词"), max_length=500, blank=True)
+    curated_by = models.ForeignKey(
+        "accounts.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="curated_items"
+    )
+    supersedes = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ServiceItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code", "-version"]
+        constraints = [models.UniqueConstraint(fields=["code", "version"], name="one_row_per_item_version")]
+        verbose_name = "服务条目 service item"
+
+    def __str__(self) -> str:
+        return f"{self.code} v{self.version} {self.name_zh}"

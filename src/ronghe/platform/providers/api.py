@@ -1,0 +1,7 @@
+"""REST API of the providers app: serializers, viewsets, and `register(router)`."""
+
+from rest_framework.routers import BaseRouter
+
+
+def register(router: BaseRouter) -> None:
+    """Add this app's viewsets to the platform router."""
