@@ -12,6 +12,7 @@ import pytest
 
 from ronghe.errors import InputError
 from ronghe.measure import iomath
+from ronghe.measure.readers.bea import read_bea
 from ronghe.measure.readers.nbs import read_nbs
 from ronghe.measure.readers.pymrio_io import from_pymrio, to_pymrio
 from ronghe.measure.table import IOTable, TableMeta
@@ -48,6 +49,14 @@ def nbs2020(shared_data) -> IOTable:
 
 
 @pytest.fixture(scope="module")
+def bea2020(shared_data) -> IOTable:
+    bea = shared_data / "io" / "bea-us"
+    (table,) = read_bea(bea / "IOUse_Before_Redefinitions_PRO_1997-2020_Summary.xlsx",
+                        bea / "IOMake_Before_Redefinitions_PRO_1997-2020_Summary.xlsx", years=[2020])
+    return table
+
+
+@pytest.fixture(scope="module")
 def test_world():
     """pymrio's toy 6-region MRIO collapsed to one region (unbalanced: its value added does not close)."""
     return pymrio.load_test().aggregate(region_agg=["world"] * 6)
@@ -70,6 +79,11 @@ def test_agrees_with_pymrio_on_the_nbs_2020_table(nbs2020):
     _assert_agrees(nbs2020, to_pymrio(nbs2020))
     # a real table is balanced, so every unit of final demand carries one unit of value added
     np.testing.assert_allclose(iomath.calc_multipliers(nbs2020.v.to_numpy(), nbs2020.leontief), 1.0, rtol=1e-9)
+
+
+def test_agrees_with_pymrio_on_the_bea_2020_table(bea2020):
+    assert bea2020.n == 71
+    _assert_agrees(bea2020, to_pymrio(bea2020))
 
 
 def test_agrees_with_pymrio_on_a_synthetic_dense_table():

@@ -5,7 +5,6 @@ from django.core.exceptions import ValidationError
 
 from ronghe.platform.accounts.models import Industry, Organization
 from ronghe.platform.accounts.validators import validate_credit_code
-
 from tests.platform.conftest import make_credit_code
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from pathlib import Path
 
 import click
@@ -25,7 +26,7 @@ def data() -> None:
 
 
 @data.command("import")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="FILE_OR_DIR...")
 @click.option("--id", "table_id", help="Table id (several tables: ID-<year>).")
 def import_cmd(paths: tuple[Path, ...], table_id: str | None) -> None:
     """Recognise, check and store the IO tables in FILE_OR_DIR… (files of one release in one call)."""
@@ -48,11 +49,23 @@ def list_cmd(fmt: str) -> None:
         return
     header = ["id", "publisher", "country", "year", "sectors", "unit", "price basis", "source", "sha256"]
     body = [[r["id"], r["publisher"], r["country"], "" if r["year"] is None else str(r["year"]),
-             str(r["sectors"]), r["unit"], r["price_basis"], ", ".join(r["source_files"]),
-             ", ".join(s[:12] for s in r["sha256"])] for r in rows]
-    widths = [max(len(str(line[i])) for line in [header, *body]) for i in range(len(header))]
+             str(r["sectors"]), r["unit"], r["price_basis"], _first(r["source_files"]),
+             _first([s[:12] for s in r["sha256"]])] for r in rows]
+    widths = [max(_width(line[i]) for line in [header, *body]) for i in range(len(header))]
     for line in [header, *body]:
-        click.echo("  ".join(str(cell).ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip())
+        click.echo("  ".join(cell + " " * (w - _width(cell)) for cell, w in zip(line, widths, strict=True)).rstrip())
+
+
+def _width(cell: str) -> int:
+    """Columns a terminal gives the text: CJK characters (万元) take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in cell)
+
+
+def _first(items: list[str]) -> str:
+    """First entry plus a count: a BEA table has three source files; --format json lists them all."""
+    if not items:
+        return "-"
+    return items[0] + (f" (+{len(items) - 1})" if len(items) > 1 else "")
 
 
 @data.command("fetch")

@@ -11,13 +11,14 @@ import math
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import pandas as pd
 
 from ronghe.errors import InputError
-from ronghe.measure import report
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 FORMATS = ("table", "json", "csv", "xlsx", "html")
 _SUFFIX_FORMATS = {".json": "json", ".csv": "csv", ".xlsx": "xlsx", ".html": "html", ".htm": "html",
@@ -33,18 +34,21 @@ def _resolve_format(fmt: str | None, out: str | None) -> str:
     return fmt.lower()
 
 
-def _compute(table_id: str, concordance: str | None = None) -> Any:
-    from ronghe.measure import indicators as indicators_mod
-    from ronghe.measure import store
+def _compute(table_id: str, concordance: str | None = None, variant: str | None = None) -> Any:
+    """Load a stored table and compute its indicators under the shipped, a named-variant or the user's concordance."""
+    from ronghe.measure import standards, store
+    from ronghe.measure.indicators import indicators
 
-    conc = None
+    if concordance is not None and variant is not None:
+        raise InputError("give --concordance FILE or --variant NAME, not both")
+    table = store.load(table_id)
     if concordance is not None:
-        from ronghe.measure import standards
-
-        if not Path(concordance).is_file():
-            raise InputError("concordance file not found", file=concordance)
         conc = standards.read_concordance(concordance)
-    return indicators_mod.indicators(store.load(table_id), conc)
+    elif variant is not None:
+        conc = standards.load_concordance(table.meta.classification, variant)
+    else:
+        conc = None
+    return indicators(table, conc)
 
 
 def _emit(text: str, out: str | None) -> None:
@@ -59,6 +63,8 @@ def _emit(text: str, out: str | None) -> None:
 
 
 def _write_file(items: Sequence[Any], fmt: str, out: str) -> None:
+    from ronghe.measure import report
+
     writer = report.report_to_xlsx if fmt == "xlsx" else report.report_to_html
     try:
         writer(items, out)
@@ -104,13 +110,19 @@ def _is_number(s: str) -> bool:
 def _num(v: Any, digits: int = 2) -> str:
     if v is None or (isinstance(v, float) and not math.isfinite(v)):
         return ""
-    if isinstance(v, int | float):
-        return f"{v:,.{digits}f}"
+    if isinstance(v, bool):
+        return str(v)
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        return f"{v:,.0f}" if abs(v) >= 1e5 else f"{v:,.{digits}f}"
     return str(v)
 
 
 def render_indicators(ind: Any) -> str:
     """The readable terminal view of one table's indicators, zh and en labels."""
+    from ronghe.measure import report
+
     m, s = ind.meta, ind.summary
     cur = m.currency
     out = [f"{m.id} · {m.publisher} · {m.country} {m.year} · {m.unit} · {m.price_basis}", ""]
@@ -146,6 +158,9 @@ def render_compare(frame: pd.DataFrame) -> str:
 
 
 # ----- commands ---------------------------------------------------------------------------------------
+_variant_option = click.option(
+    "--variant", metavar="NAME",
+    help="named technology-group variant of the shipped concordance (standards/data/tech_variants.csv)")
 _format_option = click.option("--format", "fmt", metavar="FORMAT",
                               help=f"one of {', '.join(FORMATS)} (default: from --out's suffix, else table)")
 
@@ -158,16 +173,20 @@ def measure() -> None:
 @measure.command("indicators")
 @click.option("--table", "table_id", required=True, metavar="ID", help="table id in the store (ronghe data list)")
 @click.option("--concordance", metavar="FILE", help="CSV code,role,group replacing the shipped concordance")
+@_variant_option
 @_format_option
 @click.option("--out", metavar="PATH", help="write here instead of stdout (xlsx/html: default <ID>.<format>)")
-def indicators_cmd(table_id: str, concordance: str | None, fmt: str | None, out: str | None) -> None:
+def indicators_cmd(table_id: str, concordance: str | None, variant: str | None, fmt: str | None,
+                   out: str | None) -> None:
     """Integration indicators of one table (表 3–表 6 and detail)."""
+    from ronghe.measure import report
+
     fmt = _resolve_format(fmt, out)
-    ind = _compute(table_id, concordance)
+    ind = _compute(table_id, concordance, variant)
     if fmt in ("xlsx", "html"):
         _write_file([ind], fmt, out or f"{table_id}.{fmt}")
     elif fmt == "json":
-        _emit(json.dumps(report.to_json(ind), ensure_ascii=False, indent=2) + "\n", out)
+        _emit(json.dumps(ind.to_dict(), ensure_ascii=False, indent=2) + "\n", out)
     elif fmt == "csv":
         _emit(report.to_long([ind]).to_csv(index=False), out)
     else:
@@ -177,12 +196,15 @@ def indicators_cmd(table_id: str, concordance: str | None, fmt: str | None, out:
 @measure.command("compare")
 @click.option("--table", "table_ids", required=True, multiple=True, metavar="ID",
               help="repeat for each table to set side by side")
+@_variant_option
 @_format_option
 @click.option("--out", metavar="PATH", help="write here instead of stdout (xlsx/html: default compare.<format>)")
-def compare_cmd(table_ids: tuple[str, ...], fmt: str | None, out: str | None) -> None:
+def compare_cmd(table_ids: tuple[str, ...], variant: str | None, fmt: str | None, out: str | None) -> None:
     """The same indicators for several tables, side by side (years of a publisher, or countries)."""
+    from ronghe.measure import report
+
     fmt = _resolve_format(fmt, out)
-    items = [_compute(t) for t in dict.fromkeys(table_ids)]
+    items = [_compute(t, variant=variant) for t in dict.fromkeys(table_ids)]
     if fmt in ("xlsx", "html"):
         _write_file(items, fmt, out or f"compare.{fmt}")
         return
@@ -200,8 +222,9 @@ def compare_cmd(table_ids: tuple[str, ...], fmt: str | None, out: str | None) ->
 @measure.command("report")
 @click.option("--table", "table_ids", multiple=True, metavar="ID", help="repeat; default: every stored table")
 @click.option("--out", required=True, metavar="PATH", help="report.xlsx or report.html")
+@_variant_option
 @_format_option
-def report_cmd(table_ids: tuple[str, ...], out: str, fmt: str | None) -> None:
+def report_cmd(table_ids: tuple[str, ...], out: str, variant: str | None, fmt: str | None) -> None:
     """The analysts' report: Excel workbook (表 3–表 6, detail, definitions) or self-contained HTML."""
     fmt = _resolve_format(fmt, out)
     if fmt not in ("xlsx", "html"):
@@ -212,4 +235,4 @@ def report_cmd(table_ids: tuple[str, ...], out: str, fmt: str | None) -> None:
         table_ids = tuple(m.id for m in store.list_tables())
         if not table_ids:
             raise InputError("the table store is empty: import tables first with `ronghe data import FILE…`")
-    _write_file([_compute(t) for t in dict.fromkeys(table_ids)], fmt, out)
+    _write_file([_compute(t, variant=variant) for t in dict.fromkeys(table_ids)], fmt, out)

@@ -9,7 +9,6 @@ compute anything.
 from __future__ import annotations
 
 import html
-import json
 import math
 import re
 from collections.abc import Iterable, Sequence
@@ -23,6 +22,7 @@ import pandas as pd
 
 from ronghe import __version__
 from ronghe.errors import InputError
+from ronghe.measure.indicators import compare, flat_summary
 
 GROUPS = ("all", "high", "medium", "low")
 GROUP_LABELS = {
@@ -183,6 +183,7 @@ def mfg_sectors(items: Sequence[IndicatorsLike]) -> pd.DataFrame:
         f = ind.by_mfg_sector.copy()
         f.insert(0, "code", f.index.astype(str))
         f.insert(0, "table", ind.meta.id)
+        f.insert(1, "unit", ind.meta.unit)
         parts.append(f.reset_index(drop=True))
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
@@ -194,6 +195,7 @@ def ps_subsectors(items: Sequence[IndicatorsLike]) -> pd.DataFrame:
         f = ind.by_ps_subsector.copy()
         f.insert(0, "id", f.index.astype(str))
         f.insert(0, "table", ind.meta.id)
+        f.insert(1, "unit", ind.meta.unit)
         parts.append(f.reset_index(drop=True))
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
@@ -207,6 +209,7 @@ def embodied(items: Sequence[IndicatorsLike]) -> pd.DataFrame:
         f.insert(0, "name", names)
         f.insert(0, "code", f.index.astype(str))
         f.insert(0, "table", ind.meta.id)
+        f.insert(1, "unit", ind.meta.unit)
         fd, ex = f["final_demand"].astype(float), f["exports"].astype(float)
         f["share_final_demand_pct"] = (100 * f["embodied_ps_va_final_demand"] / fd.where(fd != 0)).astype(float)
         f["share_exports_pct"] = (100 * f["embodied_ps_va_exports"] / ex.where(ex != 0)).astype(float)
@@ -245,12 +248,8 @@ def definitions(items: Sequence[IndicatorsLike]) -> pd.DataFrame:
 
 
 def summary_side_by_side(items: Sequence[IndicatorsLike]) -> pd.DataFrame:
-    """Scalar indicators (rows) × tables (columns); the JSON summary flattened, definitions left out."""
-    cols = {}
-    for ind in _ordered(items):
-        flat = _flatten({k: v for k, v in ind.summary.items() if k != "definitions"})
-        cols[ind.meta.id] = pd.Series({k: v for k, v in flat.items()}, dtype=object)
-    return pd.DataFrame(cols)
+    """Scalar indicators (rows) × tables (columns), in report order (country, year)."""
+    return compare(_ordered(items))
 
 
 def to_long(items: Sequence[IndicatorsLike]) -> pd.DataFrame:
@@ -259,8 +258,8 @@ def to_long(items: Sequence[IndicatorsLike]) -> pd.DataFrame:
     for ind in _ordered(items):
         m = ind.meta
         head = {"table": m.id, "country": m.country, "year": m.year, "unit": m.unit}
-        for k, v in _flatten({k: v for k, v in ind.summary.items() if k != "definitions"}).items():
-            if isinstance(v, int | float) and not isinstance(v, bool):
+        for k, v in flat_summary(ind).items():
+            if k != "year" and isinstance(v, int | float) and not isinstance(v, bool):
                 records.append({**head, "block": "summary", "row": "", "name": "", "variable": k, "value": v})
         for block in ("by_group", "by_mfg_sector", "by_ps_subsector", "embodied"):
             frame: pd.DataFrame = getattr(ind, block)
@@ -312,7 +311,7 @@ class Col:
     key: str
     zh: str
     en: str
-    fmt: str = "text"  # text | int | money | trillion | pct | ratio | coeff
+    fmt: str = "text"  # text | general | int | money | trillion | pct | ratio | coeff
     width: float = 12
 
 
@@ -330,7 +329,7 @@ T4_COLS = [*_ID_COLS, Col("currency", "币种", "Currency", width=9),
 T6_COLS = [Col("year", "年份", "Year", "int", 7), Col("country", "国别", "Country", width=10),
            Col("source", "来源", "Source", width=38)] + [
     Col(f"{g}_share_pct", f"{GROUP_LABELS[g][0]}（%）", f"{GROUP_LABELS[g][1]} (%)", "pct", 14) for g in GROUPS]
-MFG_COLS = [Col("table", "表", "Table", width=16), Col("code", "代码", "Code", width=9),
+MFG_COLS = [Col("table", "表", "Table", width=16), Col("unit", "单位", "Unit", width=14), Col("code", "代码", "Code", width=9),
             Col("name", "部门名称", "Sector", width=30), Col("tech_group", "技术组", "Tech group", width=10),
             Col("ps_inputs", "生产性服务投入", "PS inputs (table unit)", "money", 16),
             Col("intermediate_inputs", "中间投入合计", "Intermediate inputs (table unit)", "money", 16),
@@ -338,7 +337,7 @@ MFG_COLS = [Col("table", "表", "Table", width=16), Col("code", "代码", "Code"
             Col("direct_ps_coeff", "直接消耗系数", "Direct PS coefficient", "coeff", 13),
             Col("complete_ps_requirement", "完全需求系数", "Complete PS requirement per unit final demand",
                 "coeff", 16)]
-PS_COLS = [Col("table", "表", "Table", width=16), Col("id", "代码", "Id", width=10),
+PS_COLS = [Col("table", "表", "Table", width=16), Col("unit", "单位", "Unit", width=14), Col("id", "代码", "Id", width=10),
            Col("name_zh", "细分领域", "Sub-sector (zh)", width=24), Col("name_en", "Sub-sector", "Sub-sector",
                                                                        width=34),
            Col("inputs_to_mfg", "对制造业投入", "Inputs into manufacturing (table unit)", "money", 16),
@@ -346,7 +345,7 @@ PS_COLS = [Col("table", "表", "Table", width=16), Col("id", "代码", "Id", wid
                "Share of manufacturing intermediate inputs (%)", "pct", 14),
            Col("value_added", "增加值", "Value added (table unit)", "money", 16),
            Col("structure_pct", "结构（%）", "Structure (% of PS VA)", "pct", 12)]
-EMB_COLS = [Col("table", "表", "Table", width=16), Col("code", "代码", "Code", width=9),
+EMB_COLS = [Col("table", "表", "Table", width=16), Col("unit", "单位", "Unit", width=14), Col("code", "代码", "Code", width=9),
             Col("name", "部门名称", "Sector", width=30),
             Col("final_demand", "最终需求", "Final demand (table unit)", "money", 16),
             Col("exports", "出口", "Exports (table unit)", "money", 16),
@@ -383,7 +382,7 @@ class _Book:
         self.head_en = add({**base, "bg_color": "#EEF3F9", "border": 1, "text_wrap": True, "valign": "vcenter",
                             "align": "center", "font_size": 9})
         self.note = add({**base, "italic": True, "font_size": 9, "font_color": "#444444"})
-        nums = {"text": None, "int": "0", "money": "#,##0", "trillion": "0.00", "pct": "0.0", "ratio": '0.00":1"',
+        nums = {"text": None, "general": "General", "int": "0", "money": "#,##0", "trillion": "0.00", "pct": "0.0", "ratio": '0.00":1"',
                 "coeff": "0.0000"}
         self.cell = {k: add({**base, "num_format": v} if v else base) for k, v in nums.items()}
         self.pub = {k: add({**base, "italic": True, "font_color": "#7F4F00", "bg_color": "#FFF8E5",
@@ -413,7 +412,7 @@ class _Book:
                 fmt = (self.pub if published_row else self.cell)[c.fmt]
                 if v is None or (isinstance(v, float) and not math.isfinite(v)):
                     ws.write_blank(r, j, None, fmt)
-                elif c.fmt == "text":
+                elif c.fmt == "text" or isinstance(v, str):
                     ws.write_string(r, j, str(v), fmt)
                 else:
                     ws.write_number(r, j, float(v), fmt)
@@ -428,9 +427,27 @@ class _Book:
         return r + 2
 
 
+def _years(years: list[int]) -> str:
+    """1997, 1998, 1999, 2002 → '1997–1999, 2002'."""
+    runs: list[list[int]] = []
+    for y in sorted(years):
+        if runs and y == runs[-1][-1] + 1:
+            runs[-1].append(y)
+        else:
+            runs.append([y])
+    return ", ".join(f"{r[0]}–{r[-1]}" if len(r) > 2 else ", ".join(map(str, r)) for r in runs)
+
+
 def _source_note(items: Sequence[IndicatorsLike]) -> str:
-    tables = ", ".join(f"{i.meta.id} ({i.meta.publisher} {i.meta.year}, {i.meta.unit})" for i in _ordered(items))
-    return f"来源 Source: ronghe {__version__}, computed from {tables}."
+    groups: dict[tuple[str, str, str], list[IndicatorsLike]] = {}
+    for i in _ordered(items):
+        groups.setdefault((i.meta.publisher, i.meta.country, i.meta.unit), []).append(i)
+    parts = []
+    for (publisher, country, unit), its in groups.items():
+        years = _years([i.meta.year for i in its if i.meta.year is not None])
+        ids = its[0].meta.id if len(its) == 1 else f"{its[0].meta.id} … {its[-1].meta.id}"
+        parts.append(f"{publisher} {country} {years} ({unit}; tables {ids})")
+    return f"来源 Source: ronghe {__version__}, computed from IO tables: {'; '.join(parts)}."
 
 
 def _published_note() -> str:
@@ -463,7 +480,8 @@ def report_to_xlsx(items: Sequence[IndicatorsLike], path: str | Path) -> Path:
 
     ws = book.sheet("Summary")
     summ = fr.summary.reset_index(names="indicator")
-    cols = [Col("indicator", "指标", "Indicator", width=58)] + [Col(c, c, "ronghe", "coeff", 18)
+    labels = {i.meta.id: f"{i.meta.country} {i.meta.year}" for i in items}
+    cols = [Col("indicator", "指标", "Indicator", width=58)] + [Col(c, c, labels.get(c, c), "general", 18)
                                                                for c in fr.summary.columns]
     summ = summ.map(lambda v: v if isinstance(v, int | float) or v is None else str(v))
     book.block(ws, 0, "融合指标汇总 Integration indicators: summary",
@@ -494,17 +512,17 @@ def report_to_xlsx(items: Sequence[IndicatorsLike], path: str | Path) -> Path:
     ws = book.sheet("Mfg sectors")
     book.block(ws, 0, "制造业分行业生产性服务投入  Producer-service inputs by manufacturing sector",
                "table units (see Definitions); coefficients per unit of output / final demand", MFG_COLS,
-               fr.mfg_sectors, [src, NOTE_DEFS], freeze=3, autofilter=True)
+               fr.mfg_sectors, [src, NOTE_DEFS], freeze=4, autofilter=True)
 
     ws = book.sheet("PS sub-sectors")
     book.block(ws, 0, "生产性服务业细分领域  Producer services by sub-sector",
-               "table units (see Definitions)", PS_COLS, fr.ps_subsectors, [src], freeze=4, autofilter=True)
+               "table units (see Definitions)", PS_COLS, fr.ps_subsectors, [src], freeze=5, autofilter=True)
 
     ws = book.sheet("Embodied PS VA")
     book.block(ws, 0, "制造业隐性服务增加值  Producer-services value added embodied in manufacturing",
                "table units; embodied = v_ps · L · f over manufacturing final demand / exports", EMB_COLS,
                fr.embodied, [src, "Embodied value added: PS value-added coefficients × Leontief inverse × the "
-                                  "manufacturing sector's final demand (or exports)."], freeze=3, autofilter=True)
+                                  "manufacturing sector's final demand (or exports)."], freeze=4, autofilter=True)
 
     ws = book.sheet("Definitions")
     book.block(ws, 0, "定义与来源  Definitions and sources", f"ronghe {__version__}", DEF_COLS, fr.definitions,
@@ -531,25 +549,45 @@ def _figures(fr: ReportFrames) -> list[tuple[str, Any]]:
     figs: list[tuple[str, Any]] = []
     t3 = fr.t3
     fig = go.Figure()
-    for (country, source), part in t3.groupby(["country", t3["source"] == PUBLISHED_LABEL], sort=True):
+    colours = dict(zip(GROUPS, ("#1f3b73", "#d62728", "#2ca02c", "#ff7f0e"), strict=True))
+    dashes = ("solid", "dash", "dot", "dashdot")
+    countries = sorted(t3["country"].unique())
+    for country, part in t3[t3["source"] != PUBLISHED_LABEL].groupby("country", sort=True):
         for g in GROUPS:
-            label = f"{_country(country)} · {GROUP_LABELS[g][0]} {GROUP_LABELS[g][1]}"
             fig.add_trace(go.Scatter(
-                x=part["year"], y=part[f"{g}_share_pct"], mode="markers" if source else "lines+markers",
-                name=f"{label} ({PUBLISHED_LABEL if source else 'ronghe'})",
-                marker={"symbol": "diamond-open" if source else "circle", "size": 10 if source else 7}))
+                x=part["year"], y=part[f"{g}_share_pct"], mode="lines+markers",
+                name=f"{_country(country)} · {GROUP_LABELS[g][0]} {GROUP_LABELS[g][1]} (ronghe)",
+                line={"color": colours[g], "dash": dashes[countries.index(country) % len(dashes)]},
+                marker={"color": colours[g], "size": 6}))
+    if "CHN" in countries:  # the report's own Table 3 points, all years, as a reference
+        pub = published("table3")
+        for g in GROUPS:
+            part = pub[pub["group"].map(_PUBLISHED_GROUPS) == g]
+            fig.add_trace(go.Scatter(
+                x=part["year"], y=part["share_of_intermediate_inputs_pct"], mode="markers",
+                name=f"{_country('CHN')} · {GROUP_LABELS[g][0]} {GROUP_LABELS[g][1]} ({PUBLISHED_LABEL}, 表3)",
+                marker={"color": colours[g], "symbol": "diamond-open", "size": 12}))
     fig.update_layout(title="制造业中间投入中生产性服务投入占比 · PS share of manufacturing intermediate inputs (%)",
                       xaxis_title="年份 Year", yaxis_title="%", legend={"font": {"size": 10}})
     figs.append(("share", fig))
 
     t5 = fr.t5
+    computed = [c for c in t5.columns[2:] if PUBLISHED_LABEL not in c]
+    # the report's 表 5 columns of the same countries, as a reference (hatched), whatever their years
+    pub5 = published("table5").set_index("sector")
+    present = set(t3["country"])
+    ref = [c for c in pub5.columns if c.split("_")[0] in present]
+    keys = [_ps_key(str(i), n) for i, n in zip(t5.index, t5["name_en"], strict=True)]
+    bars = [(c, False) for c in computed] + [(c, True) for c in ref]  # (column, is published)
+    bars.sort(key=lambda b: (b[0].replace("_", " ").split(" ")[0], b[1]))  # by country: ronghe, then report
+    x = [f"{c.replace('_', ' ')} · {PUBLISHED_LABEL}" if is_pub else c for c, is_pub in bars]
     fig = go.Figure()
-    for idx, row in t5.iterrows():
-        cols = list(t5.columns[2:])
-        fig.add_trace(go.Bar(x=cols, y=[row[c] for c in cols], name=f"{row['name_zh']} {row['name_en']}",
-                             hovertext=str(idx)))
-    fig.update_layout(barmode="stack", title="生产性服务业细分领域占比 · Structure of producer services (% of PS VA)",
-                      yaxis_title="%", xaxis={"tickangle": -45})
+    for (idx, row), key in zip(t5.iterrows(), keys, strict=True):
+        y = [(pub5.at[key, c] if key in pub5.index else None) if is_pub else row[c] for c, is_pub in bars]
+        fig.add_trace(go.Bar(x=x, y=y, name=f"{row['name_zh']} {row['name_en']}", hovertext=str(idx),
+                             marker={"pattern": {"shape": ["/" if is_pub else "" for _, is_pub in bars]}}))
+    fig.update_layout(barmode="stack", title="生产性服务业细分领域占比 · Structure of producer services (% of PS VA); "
+                      "hatched: the report's 表 5", yaxis_title="%", xaxis={"tickangle": -45})
     figs.append(("structure", fig))
 
     t6 = fr.t6
@@ -579,13 +617,15 @@ def _html_table(frame: pd.DataFrame, cols: list[Col] | None = None) -> str:
             columns={c.key: f"{c.zh} · {c.en}" for c in cols})
     fmt = {c: (lambda v: "" if pd.isna(v) else f"{v:,.2f}") for c in frame.columns
            if pd.api.types.is_float_dtype(frame[c])}
-    return frame.to_html(index=False, na_rep="", formatters=fmt, border=0, classes="tbl", escape=True)
+    table = frame.to_html(index=False, na_rep="", formatters=fmt, border=0, classes="tbl", escape=True)
+    return f"<div class='wide'>{table}</div>"
 
 
 _CSS = """body{font-family:Arial,"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:2em;color:#222}
 h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ccc}
 table.tbl{border-collapse:collapse;font-size:12px}table.tbl th{background:#dce6f1;padding:4px}
-table.tbl td{padding:3px 6px;border-bottom:1px solid #eee;text-align:right}.note{color:#555;font-size:12px}"""
+table.tbl td{padding:3px 6px;border-bottom:1px solid #eee;text-align:right}.note{color:#555;font-size:12px}
+.wide{overflow-x:auto;max-width:100%}"""
 
 
 def report_to_html(items: Sequence[IndicatorsLike], path: str | Path) -> Path:
@@ -611,7 +651,8 @@ def report_to_html(items: Sequence[IndicatorsLike], path: str | Path) -> Path:
         "<h2>表5 生产性服务业细分领域占比 · Table 5: structure of producer services (%)</h2>",
         _html_table(t5, _t5_cols(fr.t5)),
         "<h2>表6 按技术密集度 · Table 6: PS share by technology group (%)</h2>", _html_table(fr.t6, T6_COLS),
-        "<h2>指标汇总 · Summary</h2>", fr.summary.to_html(border=0, classes="tbl", na_rep=""),
+        "<h2>指标汇总 · Summary</h2>",
+        f"<div class='wide'>{fr.summary.to_html(border=0, classes='tbl', na_rep='')}</div>",
         "<h2>定义与来源 · Definitions and sources</h2>", _html_table(fr.definitions, DEF_COLS),
     ]
     doc = ("<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'>"
@@ -635,13 +676,3 @@ def jsonable(v: Any) -> Any:
     if isinstance(v, float) and not math.isfinite(v):
         return None
     return v
-
-
-def to_json(ind: IndicatorsLike) -> dict[str, Any]:
-    """The stable JSON: the summary's keys at the top level plus every table under ``tables``."""
-    tables = {}
-    for block in ("by_group", "by_mfg_sector", "by_ps_subsector", "embodied"):
-        frame: pd.DataFrame = getattr(ind, block)
-        tables[block] = json.loads(frame.reset_index(names=frame.index.name or "id").to_json(
-            orient="records", force_ascii=False))
-    return {**jsonable(dict(ind.summary)), "tables": tables}

@@ -1,7 +1,188 @@
-"""Platform commands for `ronghe` (demo, serve, worker, demo-data, manage)."""
+"""Platform commands for `ronghe`: demo, serve, worker, manage.
+
+Django is configured only when a command runs, so ``ronghe --help`` and the measure commands stay fast.
+``demo`` always uses its own SQLite file in the data folder (``$RONGHE_DATA_DIR``); ``serve`` and ``worker``
+use ``DATABASE_URL`` (PostgreSQL in production).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
 
 import click
+from platformdirs import user_data_dir
+
+SETTINGS = "ronghe.platform.settings"
+DEMO_DB = "demo.sqlite3"
+
+
+def data_dir() -> Path:
+    """The same folder settings.py uses (``$RONGHE_DATA_DIR``, else the user's data directory)."""
+    return Path(os.environ.get("RONGHE_DATA_DIR") or user_data_dir("ronghe"))
+
+
+def _setup_django() -> None:
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS)
+    django.setup()
+
+
+def _call(*args: str) -> None:
+    from django.core.management import call_command
+
+    call_command(*args)
+
+
+def unapplied_migrations() -> list[str]:
+    """``app.migration`` names the database still lacks."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    return [f"{migration.app_label}.{migration.name}" for migration, _backwards in plan]
+
+
+def _start_worker() -> subprocess.Popen:
+    """The django-tasks database worker as a child process (it installs its own signal handlers)."""
+    return subprocess.Popen([sys.executable, "-m", "django", "db_worker", "--no-startup-delay"],
+                            env={**os.environ, "DJANGO_SETTINGS_MODULE": os.environ["DJANGO_SETTINGS_MODULE"]})
+
+
+def _stop(process: subprocess.Popen | None) -> None:
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def _serve(host: str, port: int, threads: int, worker: subprocess.Popen | None = None) -> None:
+    """Serve the platform with waitress until interrupted; SIGTERM stops it (and the worker) cleanly."""
+    from waitress import serve
+
+    from ronghe.platform.wsgi import application
+
+    def _terminate(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        serve(application, host=host, port=port, threads=threads, ident="ronghe")
+    except KeyboardInterrupt:
+        click.echo("stopping")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        _stop(worker)
+
+
+def _collect_static() -> None:
+    """Collect once into STATIC_ROOT (compressed copies); whitenoise also serves straight from the apps."""
+    from django.conf import settings
+
+    root = Path(settings.STATIC_ROOT)
+    if not (root / "ronghe" / "ronghe.css").exists():
+        click.echo(f"collecting static files into {root}")
+        _call("collectstatic", "--noinput", "--verbosity", "0")
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--reset", is_flag=True, help="Delete the demo database and load it afresh.")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
+@click.option("--no-worker", is_flag=True, help="Do not start the background task worker.")
+def demo(host: str, port: int, reset: bool, threads: int, no_worker: bool) -> None:
+    """Run the whole platform on this machine with demo data (SQLite in the data folder, no internet)."""
+    folder = data_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    db = folder / DEMO_DB
+    if reset:
+        for path in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm"), folder / "demo-media"):
+            if path.is_dir():
+                shutil.rmtree(path)
+            elif path.exists():
+                path.unlink()
+        click.echo(f"reset: removed {db}")
+    os.environ["DATABASE_URL"] = f"sqlite:///{db}"
+    os.environ.setdefault("RONGHE_MEDIA_ROOT", str(folder / "demo-media"))
+    _setup_django()
+    click.echo(f"database: {db}")
+    _call("migrate", "--noinput", "--verbosity", "0")
+
+    from ronghe.platform import demo as demo_data
+
+    if demo_data.is_loaded():
+        click.echo("demo data already loaded (use --reset to start over)")
+    else:
+        demo_data.load_demo(echo=click.echo)
+    _collect_static()
+    worker = None if no_worker else _start_worker()
+    url = f"http://{host}:{port}/"
+    click.echo("")
+    click.echo(f"融合 ronghe demo: {url}   (API: {url}api/docs/ · admin: {url}admin/)")
+    click.echo("demo logins (synthetic data; the password is the same for every role):")
+    for label, username, password in demo_data.logins():
+        click.echo(f"  {label:<12} {username:<13} {password}")
+    click.echo("Ctrl-C stops the server" + ("" if no_worker else " and the task worker"))
+    _serve(host, port, threads, worker)
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
+def serve(host: str, port: int, threads: int) -> None:
+    """Production server (waitress); PostgreSQL via DATABASE_URL; run `ronghe worker` beside it."""
+    from ronghe.errors import InputError
+
+    _setup_django()
+    from django.conf import settings
+
+    if "DATABASE_URL" not in os.environ:
+        click.echo("warning: DATABASE_URL is not set; using SQLite at "
+                   f"{settings.DATABASES['default']['NAME']}", err=True)
+    pending = unapplied_migrations()
+    if pending:
+        raise InputError(f"the database has {len(pending)} unapplied migration(s) ({', '.join(pending[:3])}"
+                         f"{', …' if len(pending) > 3 else ''}); run `ronghe manage migrate` first")
+    if settings.DEBUG:
+        click.echo("warning: RONGHE_DEBUG=1 in production", err=True)
+    click.echo(f"serving on http://{host}:{port}/ with {threads} threads")
+    _serve(host, port, threads)
+
+
+@click.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.pass_context
+def worker(ctx: click.Context) -> None:
+    """Run the background task worker (django-tasks database backend); extra options go to db_worker."""
+    _setup_django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["ronghe worker", "db_worker", *ctx.args])
+
+
+@click.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True,
+                                 "help_option_names": []})
+@click.pass_context
+def manage(ctx: click.Context) -> None:
+    """Django's management commands: `ronghe manage migrate`, `ronghe manage createsuperuser`, …"""
+    _setup_django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["ronghe manage", *ctx.args])
 
 
 def register(main: click.Group) -> None:
     """Attach the platform commands to the top-level group."""
+    for command in (demo, serve, worker, manage):
+        main.add_command(command)

@@ -115,15 +115,16 @@ def _sheet_frame(rows, path: Path, sheet: str) -> pd.DataFrame:
 
 
 def _check_labels(Z: pd.DataFrame, Y: pd.DataFrame, V: pd.DataFrame, path: Path) -> None:
-    if list(Z.index) != list(Z.columns):
-        pos = next((i for i, (a, b) in enumerate(zip(Z.index, Z.columns, strict=False)) if a != b),
-                   min(len(Z.index), len(Z.columns)))
-        raise InputError(f"Z: row and column labels must be the same sectors in the same order; they differ at "
-                         f"position {pos + 1} ({len(Z.index)} rows, {len(Z.columns)} columns)", file=str(path))
-    if list(Y.index) != list(Z.index):
-        raise InputError("Y: rows must be Z's sectors in Z's order", file=str(path))
-    if list(V.columns) != list(Z.columns):
-        raise InputError("V: columns must be Z's sectors in Z's order", file=str(path))
+    sectors = list(Z.index)
+    for what, labels in (("Z: column labels", list(Z.columns)), ("Y: row labels", list(Y.index)),
+                         ("V: column labels", list(V.columns))):
+        if labels != sectors:
+            pos = next((i for i, (a, b) in enumerate(zip(sectors, labels, strict=False)) if a != b),
+                       min(len(sectors), len(labels)))
+            found = repr(labels[pos]) if pos < len(labels) else "nothing"
+            expected = repr(sectors[pos]) if pos < len(sectors) else "nothing"
+            raise InputError(f"{what} must be Z's row labels in the same order; at position {pos + 1} found "
+                             f"{found}, expected {expected}", file=str(path))
 
 
 def _meta(raw: dict[str, Any], slug: str, sources: list[Path], path: Path) -> TableMeta:

@@ -4,9 +4,10 @@ Blocks are found by the codes NBS prints, never by cell positions, so a table wi
 (the 2023 table is expected to have about 211 products) reads the same way:
 
 - the header row is the row carrying the column codes (``TIU`` … ``GO``), ``代码`` marks the code column;
-- sector columns run from the code column to ``TIU``; sector rows from the header row to ``TII``;
-- value added is the ``VA…`` rows up to ``TVA``; final use is every code between ``TIU`` and ``GO`` that is
-  not a subtotal; ``IM`` (entered positive) becomes a negative column so that x = Z·1 + Y·1.
+- sector rows run from the header row to ``TII``; their codes, repeated in the header row, are the columns;
+- value added is the ``VA…`` rows below ``TII``; final use is every code after the sector columns and before
+  ``GO`` that is not a subtotal (TIU, THC, TC, GCF, TFU); ``IM`` (entered positive) becomes a negative column,
+  so that x = Z·1 + Y·1.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import re
 from pathlib import Path
 
 import pandas as pd
+from python_calamine import CalamineError
 
 from ronghe.errors import InputError
 from ronghe.measure.readers._sheets import (
@@ -37,11 +39,16 @@ _VA_CODE = re.compile(r"^VA\d+$")
 UNIT_FACTORS = {"元": 1.0, "千元": 1e3, "万元": 1e4, "百万元": 1e6, "亿元": 1e8}
 
 
+def _is_header(labels: list[str] | set[str]) -> bool:
+    """The row of column codes: it ends in GO (总产出) and carries TIU (中间使用合计) or the 代码 label."""
+    return "GO" in labels and ("TIU" in labels or "代码" in labels)
+
+
 def find_header(rows: Rows) -> tuple[int, int] | None:
     """(header row, code column) of an NBS table, or None when the sheet carries no NBS markers."""
     for r, row in enumerate(rows[:HEADER_SCAN_ROWS]):
         labels = [text(v) for v in row]
-        if "TIU" in labels and "GO" in labels:
+        if _is_header(labels):
             if "代码" in labels:
                 return r, labels.index("代码")
             # No 代码 label: the code column is the one holding TII further down.
@@ -59,11 +66,11 @@ def nbs_sheet(workbook, path: Path) -> str | None:
     for name in ordered:
         try:
             rows = workbook.get_sheet_by_name(name).to_python(nrows=HEADER_SCAN_ROWS)
-        except Exception:  # a chart sheet or an unreadable sheet is simply not the table
+        except (CalamineError, ValueError):  # a chart sheet or an unreadable sheet is simply not the table
             continue
         width = max((len(r) for r in rows), default=0)
         rows = [r + [""] * (width - len(r)) for r in rows]
-        if any("TIU" in {text(v) for v in r} and "GO" in {text(v) for v in r} for r in rows):
+        if any(_is_header({text(v) for v in r}) for r in rows):
             return name
     return None
 
@@ -88,14 +95,7 @@ def _parse(rows: Rows, path: Path, sheet: str) -> IOTable:
         raise InputError("no header row with the column codes TIU … GO", **where)
     hr, cc = found
     header = [text(v) for v in rows[hr]]
-    try:
-        tiu = header.index("TIU")
-        go = header.index("GO")
-    except ValueError:  # pragma: no cover - find_header guarantees both
-        raise InputError("header row lacks TIU or GO", **where) from None
-    sector_cols = [c for c in range(cc + 1, tiu) if header[c]]
-    col_codes = [header[c] for c in sector_cols]
-
+    go = header.index("GO")
     codes = [text(r[cc]) for r in rows]
     try:
         tii = codes.index("TII", hr + 1)
@@ -103,17 +103,23 @@ def _parse(rows: Rows, path: Path, sheet: str) -> IOTable:
         raise InputError("no TII (中间投入合计) row in the code column", **where) from None
     sector_rows = [r for r in range(hr + 1, tii) if codes[r]]
     row_codes = [codes[r] for r in sector_rows]
-    if row_codes != col_codes:
+    if not row_codes:
+        raise InputError("no sector rows between the header row and TII", **where)
+    first = header.index(row_codes[0]) if row_codes[0] in header else -1
+    col_codes = header[first:first + len(row_codes)] if first > cc else []
+    if col_codes != row_codes:
         diff = next((i for i, (a, b) in enumerate(zip(row_codes, col_codes, strict=False)) if a != b),
                     min(len(row_codes), len(col_codes)))
-        raise InputError(f"row codes and column codes of the intermediate block differ at position {diff + 1} "
-                         f"({len(row_codes)} rows, {len(col_codes)} columns)", **where)
+        raise InputError(f"the intermediate block's column codes do not repeat its row codes in order (first "
+                         f"difference at sector {diff + 1}, row code {row_codes[min(diff, len(row_codes) - 1)]!r})",
+                         **where)
+    sector_cols = list(range(first, first + len(row_codes)))
+    after = range(sector_cols[-1] + 1, go)
+    fu_cols = [c for c in after if header[c] and header[c] not in SUBTOTALS and header[c] != "IM"]
+    im_cols = [c for c in after if header[c] == "IM"]
     va_rows = [r for r in range(tii + 1, len(rows)) if _VA_CODE.match(codes[r])]
     if not va_rows:
         raise InputError("no value-added rows (VA001 …) below TII", **where)
-
-    fu_cols = [c for c in range(tiu + 1, go) if header[c] and header[c] not in SUBTOTALS and header[c] != "IM"]
-    im_cols = [c for c in range(tiu + 1, go + 1) if header[c] == "IM"]
 
     Z = to_numbers(rows, sector_rows, sector_cols, file=path, sheet=sheet, what="intermediate use")
     F = to_numbers(rows, sector_rows, fu_cols, file=path, sheet=sheet, what="final use")

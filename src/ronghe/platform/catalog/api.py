@@ -1,7 +1,169 @@
-"""REST API of the catalog app: serializers, viewsets, and `register(router)`."""
+"""REST API of the catalog: categories (read-only) and versioned service items with curator actions.
 
+Writes go through :mod:`ronghe.platform.catalog.services`; a published item answers 409 to an update, because
+it is never edited in place (``POST …/{id}/revise/`` creates the next version).
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
+from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
+
+from ronghe.platform.catalog import services
+from ronghe.platform.catalog.filtersets import ServiceCategoryFilterSet, ServiceItemFilterSet
+from ronghe.platform.catalog.models import ServiceCategory, ServiceItem
+from ronghe.platform.core.permissions import ReadOnlyForGovernment
+
+
+class PublishedItemConflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = ("已发布的条目不能直接修改，请用 POST …/{id}/revise/ 创建新版本 "
+                      "(a published item is never edited in place: revise it to create a new version)")
+    default_code = "published_item_immutable"
+
+
+class ServiceCategorySerializer(serializers.ModelSerializer):
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    synonyms = serializers.ListField(child=serializers.CharField(), source="synonym_list", read_only=True)
+    divisions = serializers.ListField(child=serializers.CharField(), source="division_list", read_only=True)
+
+    class Meta:
+        model = ServiceCategory
+        fields = ["id", "code", "level", "parent", "name_zh", "name_en", "divisions", "synonyms"]
+
+
+class SlaRowSerializer(serializers.Serializer):
+    metric = serializers.CharField(max_length=100)
+    target = serializers.CharField(max_length=100)
+
+
+class ServiceItemSerializer(serializers.ModelSerializer):
+    category = serializers.SlugRelatedField(slug_field="code", queryset=ServiceCategory.objects.filter(level=2))
+    category_name = serializers.CharField(source="category.name_zh", read_only=True)
+    deliverables = serializers.ListField(child=serializers.CharField(max_length=300), max_length=50)
+    acceptance_criteria = serializers.ListField(child=serializers.CharField(max_length=300), max_length=50)
+    sla = SlaRowSerializer(many=True, required=False)
+    kpis = serializers.ListField(child=serializers.CharField(max_length=200), max_length=50, required=False)
+    required_qualifications = serializers.ListField(
+        child=serializers.CharField(max_length=100), max_length=30, required=False
+    )
+    is_current = serializers.BooleanField(read_only=True)
+    superseded_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ServiceItem
+        fields = [
+            "id", "code", "version", "status", "is_current", "category", "category_name", "name_zh", "name_en",
+            "scope", "deliverables", "acceptance_criteria", "sla", "value_outputs", "kpis", "pricing_model",
+            "duration_days_min", "duration_days_max", "required_qualifications", "keywords", "change_note",
+            "curated_by", "supersedes", "superseded_by", "published_at", "retired_at", "created_at", "updated_at",
+        ]
+        read_only_fields = ["id", "code", "version", "status", "curated_by", "supersedes", "published_at",
+                            "retired_at", "created_at", "updated_at"]
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_superseded_by(self, item: ServiceItem) -> int | None:
+        successor = getattr(item, "superseded_by", None)
+        return successor.pk if successor is not None else None
+
+
+def _service_call(fn, *args, **kwargs):
+    """Run a service function, turning its validation errors into a 400 that names the fields."""
+    try:
+        return fn(*args, **kwargs)
+    except DjangoValidationError as exc:
+        raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}) from None
+
+
+def _content(data: dict) -> dict:
+    return {k: v for k, v in data.items() if k in services.CONTENT_FIELDS}
+
+
+@extend_schema(tags=["catalog"])
+class ServiceCategoryViewSet(viewsets.ReadOnlyModelViewSet):
+    """The NBS producer-services taxonomy (大类 and 中类)."""
+
+    queryset = ServiceCategory.objects.select_related("parent")
+    serializer_class = ServiceCategorySerializer
+    filterset_class = ServiceCategoryFilterSet
+    ordering_fields = ["code"]
+
+
+@extend_schema(tags=["catalog"])
+class ServiceItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                         mixins.UpdateModelMixin, viewsets.GenericViewSet):
+    """Standardized service items, every version; drafts only for their curators."""
+
+    serializer_class = ServiceItemSerializer
+    filterset_class = ServiceItemFilterSet
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly, ReadOnlyForGovernment]
+    ordering_fields = ["code", "version", "published_at"]
+
+    def get_queryset(self):
+        return (ServiceItem.objects.restrict(self.request.user, "view")
+                .select_related("category", "category__parent", "superseded_by").order_by("code", "-version"))
+
+    def perform_create(self, serializer):
+        data = _content(serializer.validated_data)
+        data["category"] = data["category"].code
+        serializer.instance = _service_call(services.create_item_draft, self.request.user, **data)
+
+    @extend_schema(responses={200: ServiceItemSerializer, 409: OpenApiResponse(description="published item")})
+    def update(self, request, *args, **kwargs):
+        item = self.get_object()
+        if not services.can_curate(request.user):
+            raise PermissionDenied("只有行业协会和平台运营方可以维护服务目录 (only associations and the operator curate)")
+        if item.status != ServiceItem.Status.DRAFT:
+            raise PublishedItemConflict()
+        return super().update(request, *args, **kwargs)
+
+    @extend_schema(responses={200: ServiceItemSerializer, 409: OpenApiResponse(description="published item")})
+    def partial_update(self, request, *args, **kwargs):
+        return super().partial_update(request, *args, **kwargs)
+
+    def perform_update(self, serializer):
+        data = _content(serializer.validated_data)
+        if "category" in data:
+            data["category"] = data["category"].code
+        serializer.instance = _service_call(services.update_item_draft, serializer.instance, data, self.request.user)
+
+    @extend_schema(request=None, responses={200: ServiceItemSerializer})
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        """Publish a draft; if it revises an earlier version, that one stops being current."""
+        item = _service_call(services.publish_item, self.get_object(), request.user)
+        return Response(self.get_serializer(self._fresh(item)).data)
+
+    @extend_schema(request=ServiceItemSerializer(partial=True), responses={201: ServiceItemSerializer})
+    @action(detail=True, methods=["post"])
+    def revise(self, request, pk=None):
+        """Create the next version as a draft, with the posted fields changed; the published row stays."""
+        item = self.get_object()
+        serializer = self.get_serializer(item, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        changes = _content(serializer.validated_data)
+        if "category" in changes:
+            changes["category"] = changes["category"].code
+        draft = _service_call(services.revise_item, item, changes, request.user)
+        return Response(self.get_serializer(self._fresh(draft)).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: ServiceItemSerializer})
+    @action(detail=True, methods=["post"])
+    def retire(self, request, pk=None):
+        """Withdraw the current version from the catalog."""
+        item = _service_call(services.retire_item, self.get_object(), request.user)
+        return Response(self.get_serializer(self._fresh(item)).data)
+
+    def _fresh(self, item: ServiceItem) -> ServiceItem:
+        return ServiceItem.objects.select_related("category", "superseded_by").get(pk=item.pk)
 
 
 def register(router: BaseRouter) -> None:
     """Add this app's viewsets to the platform router."""
+    router.register("catalog/categories", ServiceCategoryViewSet, basename="catalog-category")
+    router.register("catalog/items", ServiceItemViewSet, basename="catalog-item")

@@ -6,6 +6,7 @@ the old one, so demands and offerings that referenced a version keep the exact t
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +23,9 @@ class ServiceCategory(models.Model):
     name_en = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     synonyms = models.CharField(max_length=500, blank=True, help_text="search synonyms, separated by |")
+    divisions = models.CharField(
+        max_length=100, blank=True, help_text="main GB/T 4754-2017 divisions (2-digit), separated by ;"
+    )
 
     class Meta:
         ordering = ["code"]
@@ -30,6 +34,14 @@ class ServiceCategory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name_zh}"
+
+    @property
+    def synonym_list(self) -> list[str]:
+        return [s for s in self.synonyms.split("|") if s]
+
+    @property
+    def division_list(self) -> list[str]:
+        return [d for d in self.divisions.split(";") if d]
 
 
 class ServiceItemQuerySet(RestrictedQuerySet):
@@ -40,16 +52,25 @@ class ServiceItemQuerySet(RestrictedQuerySet):
     def restrict(self, user, action: str = "view"):
         from ronghe.platform.core.permissions import is_operator, org_ids
 
+        if action not in {"view", "change", "delete"}:
+            raise ValueError(f"unknown action {action!r}")
         if is_operator(user):
             return self
-        mine = org_ids(user) if getattr(user, "is_authenticated", False) else []
+        authenticated = getattr(user, "is_authenticated", False)
+        public = models.Q(status__in=[ServiceItem.Status.PUBLISHED, ServiceItem.Status.RETIRED])
         if action == "view":
-            return self.filter(models.Q(status=ServiceItem.Status.PUBLISHED) | models.Q(curated_by__in=mine))
-        return self.filter(curated_by__in=mine, status=ServiceItem.Status.DRAFT)
+            if not authenticated:
+                return self.filter(public)
+            return self.filter(public | models.Q(curated_by__in=org_ids(user, kinds={"association"})))
+        if not authenticated:
+            return self.none()
+        return self.filter(curated_by__in=org_ids(user, kinds={"association"}), status=ServiceItem.Status.DRAFT)
 
     def current(self):
-        """The latest published version of each item code."""
-        return self.filter(status=ServiceItem.Status.PUBLISHED, superseded_by__isnull=True)
+        """The latest published version of each item code (a draft revision does not displace it)."""
+        return self.filter(status=ServiceItem.Status.PUBLISHED).exclude(
+            superseded_by__status=ServiceItem.Status.PUBLISHED
+        )
 
 
 class ServiceItem(TimeStampedModel):
@@ -76,7 +97,7 @@ class ServiceItem(TimeStampedModel):
     sla = models.JSONField(_("服务水平 (SLA)"), default=list, help_text='[{"metric": …, "target": …}]')
     value_outputs = models.TextField(_("价值产出"), blank=True)
     kpis = models.JSONField(_("关键绩效指标"), default=list)
-    pricing_model = models.CharField(_("计价方式"), max_length=16, choices=Pricing.choices)
+    pricing_model = models.CharField(_("计价方式"), max_length=16, choices=Pricing.choices, db_index=True)
     duration_days_min = models.PositiveIntegerField(_("典型周期（天，下限）"), null=True, blank=True)
     duration_days_max = models.PositiveIntegerField(_("典型周期（天，上限）"), null=True, blank=True)
     required_qualifications = models.JSONField(_("资质要求"), default=list)
@@ -88,6 +109,15 @@ class ServiceItem(TimeStampedModel):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
     )
     published_at = models.DateTimeField(null=True, blank=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    change_note = models.CharField(_("版本说明"), max_length=300, blank=True)
+    # Derived on save so search and the qualification filter are plain icontains on one column (CJK-safe on
+    # SQLite, where JSON text is ASCII-escaped).
+    qualifications_text = models.CharField(max_length=500, blank=True, editable=False, db_index=True)
+    search_text = models.TextField(blank=True, editable=False)
 
     objects = ServiceItemQuerySet.as_manager()
 
@@ -95,6 +125,28 @@ class ServiceItem(TimeStampedModel):
         ordering = ["code", "-version"]
         constraints = [models.UniqueConstraint(fields=["code", "version"], name="one_row_per_item_version")]
         verbose_name = "服务条目 service item"
+        indexes = [models.Index(fields=["status", "category"], name="catalog_item_status_cat")]
 
     def __str__(self) -> str:
         return f"{self.code} v{self.version} {self.name_zh}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.qualifications_text = "|".join(self.required_qualifications or [])[:500]
+        category = self.category
+        self.search_text = " ".join(
+            [self.code, self.name_zh, self.name_en, self.scope, self.keywords, self.qualifications_text,
+             category.name_zh, category.synonyms, getattr(category.parent, "synonyms", "")]
+        ).lower()
+        super().save(*args, **kwargs)
+
+    @property
+    def is_current(self) -> bool:
+        """Published and not displaced by a later published version."""
+        if self.status != self.Status.PUBLISHED:
+            return False
+        successor = getattr(self, "superseded_by", None)
+        return successor is None or successor.status != self.Status.PUBLISHED
+
+    @property
+    def keyword_list(self) -> list[str]:
+        return [k.strip() for k in self.keywords.replace("，", ",").split(",") if k.strip()]

@@ -1,4 +1,23 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from ronghe.platform.demand import views
 
 app_name = "demand"
-urlpatterns: list = []
+urlpatterns = [
+    path("lists/", views.list_index, name="list_index"),
+    path("lists/new/", views.list_create, name="list_create"),
+    path("lists/<int:pk>/", views.list_detail, name="list_detail"),
+    path("lists/<int:pk>/publish/", views.list_publish, name="list_publish"),
+    path("lists/<int:pk>/close/", views.list_close, name="list_close"),
+    path("", views.demand_index, name="demand_index"),
+    path("mine/", views.my_demands, name="my_demands"),
+    path("new/", views.demand_create, name="demand_create"),
+    path("<int:pk>/", views.demand_detail, name="demand_detail"),
+    path("<int:pk>/publish/", views.demand_publish, name="demand_publish"),
+    path("<int:pk>/close/", views.demand_close, name="demand_close"),
+    path("<int:pk>/cancel/", views.demand_cancel, name="demand_cancel"),
+    path("<int:pk>/attachments/", views.demand_attach, name="demand_attach"),
+    path("<int:pk>/attachments/<int:attachment_id>/", views.attachment_download, name="attachment_download"),
+    path("<int:pk>/invite/", views.demand_invite, name="demand_invite"),
+    path("<int:pk>/nda/", views.nda_accept, name="nda_accept"),
+]

@@ -1,0 +1,377 @@
+"""The only write path of the catalog: load the shipped taxonomy and items, curate drafts, publish, revise, retire.
+
+A published row is never edited: ``revise_item`` copies it into a new draft version that ``supersedes`` it, and
+publishing that draft makes it current while the old row stays readable, unchanged, and referenced by whatever
+pointed at it. Only associations (行业协会, for the drafts of their own organization) and the platform operator
+curate; everyone browses.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max, Q, QuerySet
+from django.utils import timezone
+
+from ronghe.platform.catalog.models import ServiceCategory, ServiceItem
+from ronghe.platform.core.permissions import is_operator, is_read_only, org_ids
+
+log = logging.getLogger(__name__)
+
+DATA = resources.files("ronghe.platform.catalog") / "data"
+CODE_RE = re.compile(r"^SI-(\d{2})-(\d{3})$")
+
+#: Fields a curator writes; everything else (code, version, status, lineage, timestamps) belongs to the services.
+CONTENT_FIELDS = (
+    "category", "name_zh", "name_en", "scope", "deliverables", "acceptance_criteria", "sla", "value_outputs",
+    "kpis", "pricing_model", "duration_days_min", "duration_days_max", "required_qualifications", "keywords",
+    "change_note",
+)
+_LIST_FIELDS = ("deliverables", "acceptance_criteria", "kpis", "required_qualifications")
+
+
+# --- who may curate ------------------------------------------------------------------------------------------
+
+def curator_org_ids(user: Any) -> list[int]:
+    """Association organizations the user may curate for (operators curate everything)."""
+    return org_ids(user, kinds={"association"})
+
+
+def can_curate(user: Any) -> bool:
+    if not getattr(user, "is_authenticated", False) or is_read_only(user):
+        return False
+    return is_operator(user) or bool(curator_org_ids(user))
+
+
+def _require_curator(user: Any) -> None:
+    if not can_curate(user):
+        raise PermissionDenied("只有行业协会和平台运营方可以维护服务目录 (only associations and the operator curate)")
+
+
+def may_curate_item(item: ServiceItem, user: Any) -> bool:
+    """Whether the user may edit, publish, revise or retire this item (its association, or the operator)."""
+    return can_curate(user) and (is_operator(user) or item.curated_by_id in curator_org_ids(user))
+
+
+def _require_may_change(item: ServiceItem, user: Any) -> None:
+    _require_curator(user)
+    if not may_curate_item(item, user):
+        raise PermissionDenied("只能维护本组织的服务条目 (you may only curate your own organization's items)")
+
+
+def _operator_org():
+    from ronghe.platform.accounts.models import Organization
+
+    return Organization.objects.filter(kind=Organization.Kind.OPERATOR).order_by("pk").first()
+
+
+def _curating_org(user: Any, organization: Any | None):
+    """The organization a new draft belongs to: the one asked for if the user may curate for it."""
+    allowed = curator_org_ids(user)
+    if organization is not None:
+        org_id = getattr(organization, "pk", organization)
+        if org_id in allowed or (is_operator(user) and org_id in org_ids(user)):
+            return org_id
+        raise PermissionDenied("不能以该组织的名义维护服务目录 (you may not curate for that organization)")
+    if allowed:
+        return allowed[0]
+    mine = org_ids(user, kinds={"operator"})
+    return mine[0] if mine else getattr(_operator_org(), "pk", None)
+
+
+# --- validation ----------------------------------------------------------------------------------------------
+
+def _as_category(value: Any) -> ServiceCategory:
+    if isinstance(value, ServiceCategory):
+        return value
+    try:
+        return ServiceCategory.objects.select_related("parent").get(code=str(value).strip())
+    except ServiceCategory.DoesNotExist:
+        raise ValidationError({"category": f"未知的服务类别 {value!r} (unknown category)"}) from None
+
+
+def _str_list(name: str, value: Any, errors: dict, *, required: bool) -> list[str]:
+    if value in (None, ""):
+        value = []
+    if isinstance(value, str) or not isinstance(value, list | tuple):
+        errors[name] = "须为文本列表 (must be a list of strings)"
+        return []
+    cleaned = [str(v).strip() for v in value if str(v).strip()]
+    if len(cleaned) != len(value) and any(not isinstance(v, str | int | float) for v in value):
+        errors[name] = "须为文本列表 (must be a list of strings)"
+    if required and not cleaned:
+        errors[name] = "不能为空 (must not be empty)"
+    return cleaned
+
+
+def validate_item_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """Check and normalise curator input; raise one ValidationError naming every bad field."""
+    unknown = set(fields) - set(CONTENT_FIELDS)
+    if unknown:
+        raise ValidationError({name: "不可修改的字段 (field cannot be set)" for name in sorted(unknown)})
+    errors: dict[str, str] = {}
+    out: dict[str, Any] = {}
+    try:
+        category = _as_category(fields.get("category"))
+        if category.level < 2:
+            errors["category"] = "请选择中类 (choose a sub-category, not a top-level category)"
+        out["category"] = category
+    except ValidationError as exc:
+        errors.update({k: v[0] for k, v in exc.message_dict.items()})
+    if isinstance(fields.get("keywords"), list | tuple):
+        fields = {**fields, "keywords": ", ".join(str(k).strip() for k in fields["keywords"] if str(k).strip())}
+    for name, limit in (("name_zh", 200), ("name_en", 300), ("keywords", 500), ("change_note", 300)):
+        value = str(fields.get(name) or "").strip()
+        if len(value) > limit:
+            errors[name] = f"不能超过 {limit} 个字符 (at most {limit} characters)"
+        out[name] = value
+    if not out["name_zh"]:
+        errors["name_zh"] = "名称不能为空 (name is required)"
+    for name in ("scope", "value_outputs"):
+        out[name] = str(fields.get(name) or "").strip()
+    if len(out["scope"]) < 20:
+        errors["scope"] = "服务内容与范围不能为空，且至少 20 个字 (scope is required, at least 20 characters)"
+    for name in _LIST_FIELDS:
+        out[name] = _str_list(name, fields.get(name), errors, required=name in ("deliverables",
+                                                                             "acceptance_criteria"))
+    out["sla"] = _sla(fields.get("sla"), errors)
+    pricing = fields.get("pricing_model")
+    if pricing not in ServiceItem.Pricing.values:
+        errors["pricing_model"] = (
+            f"无效的计价方式 {pricing!r}，可选 {', '.join(ServiceItem.Pricing.values)} (invalid pricing model)"
+        )
+    out["pricing_model"] = pricing
+    lo, hi = fields.get("duration_days_min"), fields.get("duration_days_max")
+    for name, value in (("duration_days_min", lo), ("duration_days_max", hi)):
+        if value in (None, ""):
+            out[name] = None
+        elif isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            errors[name] = "须为正整数天数 (must be a positive whole number of days)"
+        else:
+            out[name] = value
+    lo, hi = out.get("duration_days_min"), out.get("duration_days_max")
+    if isinstance(lo, int) and isinstance(hi, int) and lo > hi:
+        errors["duration_days_max"] = "典型周期上限不能小于下限 (duration max must be ≥ min)"
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
+def _sla(value: Any, errors: dict) -> list[dict[str, str]]:
+    if value in (None, ""):
+        return []
+    if not isinstance(value, list):
+        errors["sla"] = '须为 [{"metric": …, "target": …}] 列表 (must be a list of {metric, target})'
+        return []
+    out = []
+    for row in value:
+        if not isinstance(row, dict) or set(row) != {"metric", "target"} or not all(
+            isinstance(row[k], str) and row[k].strip() for k in ("metric", "target")
+        ):
+            errors["sla"] = "每条服务水平须含非空的 metric 和 target (each SLA row needs a metric and a target)"
+            return []
+        out.append({"metric": row["metric"].strip(), "target": row["target"].strip()})
+    return out
+
+
+def _next_code(category: ServiceCategory) -> str:
+    top = category.code[:2]
+    used = [int(m.group(2)) for c in ServiceItem.objects.filter(code__startswith=f"SI-{top}-")
+            .values_list("code", flat=True).distinct() if (m := CODE_RE.match(c))]
+    return f"SI-{top}-{max(used, default=0) + 1:03d}"
+
+
+# --- curation ------------------------------------------------------------------------------------------------
+
+def create_item_draft(by: Any, *, organization: Any | None = None, **fields: Any) -> ServiceItem:
+    """A new item (version 1, draft) curated by the user's association, or the operator's organization."""
+    _require_curator(by)
+    org_id = _curating_org(by, organization)
+    clean = validate_item_fields(fields)
+    with transaction.atomic():
+        item = ServiceItem(code=_next_code(clean["category"]), version=1, status=ServiceItem.Status.DRAFT,
+                           curated_by_id=org_id, created_by=by if by and by.pk else None, **clean)
+        item.save()
+    log.info("catalog: %s drafted %s", by, item)
+    return item
+
+
+def update_item_draft(item: ServiceItem, changes: dict[str, Any], by: Any) -> ServiceItem:
+    """Edit a draft in place; published and retired rows refuse (revise them instead)."""
+    _require_may_change(item, by)
+    with transaction.atomic():
+        item = ServiceItem.objects.select_for_update().get(pk=item.pk)
+        if item.status != ServiceItem.Status.DRAFT:
+            raise ValidationError("已发布的条目不能直接修改，请创建新版本 (a published item is never edited in place: "
+                                  "revise it to create a new version)")
+        current = {name: getattr(item, name) for name in CONTENT_FIELDS}
+        current["category"] = item.category
+        clean = validate_item_fields({**current, **changes})
+        for name, value in clean.items():
+            setattr(item, name, value)
+        item.save()
+    log.info("catalog: %s edited draft %s", by, item)
+    return item
+
+
+def publish_item(item: ServiceItem, by: Any) -> ServiceItem:
+    """Make a draft the current version of its code; the version it supersedes stays as it was."""
+    _require_may_change(item, by)
+    with transaction.atomic():
+        item = ServiceItem.objects.select_for_update().select_related("supersedes").get(pk=item.pk)
+        if item.status != ServiceItem.Status.DRAFT:
+            raise ValidationError(f"只有草稿可以发布，当前状态：{item.get_status_display()} (only drafts can be published)")
+        validate_item_fields({name: getattr(item, name) for name in CONTENT_FIELDS} | {"category": item.category})
+        old = item.supersedes
+        if old is not None and old.status != ServiceItem.Status.PUBLISHED:
+            raise ValidationError("被修订的版本已停用，不能发布新版本 (the revised version is no longer published)")
+        item.status = ServiceItem.Status.PUBLISHED
+        item.published_at = timezone.now()
+        item.save(update_fields=["status", "published_at", "updated_at", "qualifications_text", "search_text"])
+    log.info("catalog: %s published %s", by, item)
+    return item
+
+
+def revise_item(item: ServiceItem, changes: dict[str, Any], by: Any) -> ServiceItem:
+    """A new draft version of a published item, with ``changes`` applied; the published row is not touched."""
+    _require_may_change(item, by)
+    with transaction.atomic():
+        item = ServiceItem.objects.select_for_update().get(pk=item.pk)
+        if item.status != ServiceItem.Status.PUBLISHED or not item.is_current:
+            raise ValidationError("只能修订当前已发布的版本 (only the current published version can be revised)")
+        if ServiceItem.objects.filter(supersedes=item).exists():
+            raise ValidationError("该条目已有待发布的修订草稿 (a draft revision of this item already exists)")
+        base = {name: getattr(item, name) for name in CONTENT_FIELDS} | {"category": item.category}
+        base["change_note"] = ""
+        clean = validate_item_fields({**base, **changes})
+        version = (ServiceItem.objects.filter(code=item.code).aggregate(v=Max("version"))["v"] or 0) + 1
+        draft = ServiceItem(code=item.code, version=version, status=ServiceItem.Status.DRAFT, supersedes=item,
+                            curated_by_id=item.curated_by_id, created_by=by if by and by.pk else None, **clean)
+        draft.save()
+    log.info("catalog: %s revised %s into v%s", by, item, draft.version)
+    return draft
+
+
+def retire_item(item: ServiceItem, by: Any) -> ServiceItem:
+    """Withdraw the current version from the catalog; rows that reference it keep pointing at it."""
+    _require_may_change(item, by)
+    with transaction.atomic():
+        item = ServiceItem.objects.select_for_update().get(pk=item.pk)
+        if item.status != ServiceItem.Status.PUBLISHED or not item.is_current:
+            raise ValidationError("只能停用当前已发布的版本 (only the current published version can be retired)")
+        pending = ServiceItem.objects.filter(supersedes=item, status=ServiceItem.Status.DRAFT).first()
+        if pending is not None:
+            raise ValidationError(f"请先处理待发布的修订草稿 v{pending.version} (a draft revision is pending)")
+        item.status = ServiceItem.Status.RETIRED
+        item.retired_at = timezone.now()
+        item.save(update_fields=["status", "retired_at", "updated_at"])
+    log.info("catalog: %s retired %s", by, item)
+    return item
+
+
+# --- reading -------------------------------------------------------------------------------------------------
+
+def search_items(query: str, user: Any, *, current_only: bool = True) -> QuerySet[ServiceItem]:
+    """Items the user may see whose name, scope, keywords, qualifications or category synonyms hold every term.
+
+    A plain database search (icontains works for CJK); the matching engine builds its own index on top.
+    """
+    qs = ServiceItem.objects.restrict(user, "view")
+    if current_only:
+        qs = qs.current()
+    for term in (query or "").lower().split():
+        qs = qs.filter(Q(search_text__contains=term) | Q(category__synonyms__icontains=term))
+    return qs.select_related("category", "category__parent", "curated_by")
+
+
+def category_tree() -> list[tuple[ServiceCategory, list[ServiceCategory]]]:
+    """The 大类 with their 中类, in code order, for the browse page."""
+    cats = list(ServiceCategory.objects.all())
+    children: dict[int, list[ServiceCategory]] = {}
+    for c in cats:
+        if c.parent_id:
+            children.setdefault(c.parent_id, []).append(c)
+    return [(c, children.get(c.pk, [])) for c in cats if c.level == 1]
+
+
+# --- shipped data --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LoadResult:
+    categories: int
+    items_created: int
+    items_existing: int
+
+
+def read_categories(path: Path | None = None) -> list[dict[str, str]]:
+    text = (Path(path) if path else DATA / "categories.csv").read_text(encoding="utf-8")
+    rows = list(csv.DictReader(line for line in text.splitlines() if not line.startswith("#")))
+    for n, row in enumerate(rows, start=2):
+        if not row.get("code") or row.get("level") not in {"1", "2"} or not row.get("name_zh"):
+            raise ValidationError(f"categories.csv row {n}: code, level (1|2) and name_zh are required")
+    return rows
+
+
+def read_items(path: Path | None = None) -> list[dict[str, Any]]:
+    data = json.loads((Path(path) if path else DATA / "items.json").read_text(encoding="utf-8"))
+    return data["items"]
+
+
+def _load_categories(rows: Iterable[dict[str, str]]) -> int:
+    by_code: dict[str, ServiceCategory] = {}
+    for row in sorted(rows, key=lambda r: (r["level"], r["code"])):
+        parent = by_code.get(row["parent"]) if row.get("parent") else None
+        if row.get("parent") and parent is None:
+            raise ValidationError(f"category {row['code']}: unknown parent {row['parent']}")
+        cat, _ = ServiceCategory.objects.update_or_create(
+            code=row["code"],
+            defaults={"level": int(row["level"]), "parent": parent, "name_zh": row["name_zh"],
+                      "name_en": row["name_en"], "divisions": row.get("divisions", ""),
+                      "synonyms": row.get("synonyms", "")},
+        )
+        by_code[cat.code] = cat
+    return len(by_code)
+
+
+def load_catalog(*, categories_path: Path | None = None, items_path: Path | None = None) -> LoadResult:
+    """Import the shipped taxonomy and items as published version 1; running it again changes nothing.
+
+    Items are curated by the first platform-operator organization if one exists, else by nobody. An item code
+    already in the database (any version) is left alone, so curators' revisions survive a reload.
+    """
+    with transaction.atomic():
+        n_cats = _load_categories(read_categories(categories_path))
+        operator = _operator_org()
+        existing = set(ServiceItem.objects.values_list("code", flat=True).distinct())
+        created = 0
+        now = timezone.now()
+        for raw in read_items(items_path):
+            code = raw.get("code", "")
+            if not CODE_RE.match(code):
+                raise ValidationError(f"items.json: bad item code {code!r} (expected SI-NN-NNN)")
+            if code in existing:
+                continue
+            try:
+                clean = validate_item_fields({k: v for k, v in raw.items() if k != "code"})
+            except ValidationError as exc:
+                raise ValidationError(f"items.json {code}: {exc.message_dict}") from None
+            if clean["category"].code[:2] != code[3:5]:
+                raise ValidationError(f"items.json {code}: category {clean['category'].code} is not in 大类 "
+                                      f"{code[3:5]}")
+            ServiceItem(code=code, version=1, status=ServiceItem.Status.PUBLISHED, published_at=now,
+                        curated_by=operator, **clean).save()
+            existing.add(code)
+            created += 1
+    result = LoadResult(n_cats, created, len(existing) - created)
+    log.info("catalog: loaded %s", result)
+    return result

@@ -1,0 +1,303 @@
+"""Pages of demand lists and demands. Templates get ``visibility.present`` output, never a Demand with details."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ronghe.platform.core.permissions import has_kind, is_operator, is_read_only, org_ids
+from ronghe.platform.demand import services
+from ronghe.platform.demand.aggregates import demand_list_totals
+from ronghe.platform.demand.downloads import serve_attachment
+from ronghe.platform.demand.filtersets import DemandFilterSet, DemandListFilterSet
+from ronghe.platform.demand.forms import (
+    AcceptNdaForm,
+    AttachmentForm,
+    DemandForm,
+    DemandLineFormSet,
+    DemandListForm,
+    InviteForm,
+    JoinForm,
+    add_service_errors,
+)
+from ronghe.platform.demand.models import Demand, DemandLine, DemandList, DemandListEntry
+from ronghe.platform.demand.nda import NDA_TEXT, NDA_VERSION
+from ronghe.platform.demand.visibility import is_owner, present
+
+PAGE_SIZE = 50
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+# --- demand lists -------------------------------------------------------------------------------------------
+
+
+def list_index(request: HttpRequest) -> HttpResponse:
+    queryset = (DemandList.objects.restrict(request.user, "view").select_related("organization", "industry")
+                .annotate(manufacturer_count=Count("entries__manufacturer", distinct=True)))
+    filterset = DemandListFilterSet(request.GET or None, queryset=queryset, request=request)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    can_create = has_kind(request.user, "association", "operator") and not is_read_only(request.user)
+    return render(request, "demand/list_index.html", {
+        "filter": filterset, "page": page, "query": _query_without_page(request), "can_create": can_create,
+    })
+
+
+def _curates(user, demand_list: DemandList) -> bool:
+    return not is_read_only(user) and (demand_list.organization_id in org_ids(user) or is_operator(user))
+
+
+def list_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    demand_list = get_object_or_404(
+        DemandList.objects.restrict(request.user, "view").select_related("organization", "industry"), pk=pk
+    )
+    join_form = None
+    may_join = (demand_list.state == DemandList.State.PUBLISHED and has_kind(request.user, "manufacturer")
+                and not is_read_only(request.user))
+    if may_join:
+        join_form = JoinForm(request.POST or None, user=request.user, demand_list=demand_list)
+        if request.method == "POST" and join_form.is_valid():
+            entries = [services.EntryInput(item, qty, join_form.cleaned_data["notes"])
+                       for item, qty in join_form.entries()]
+            try:
+                services.join_demand_list(request.user, demand_list, join_form.cleaned_data["manufacturer"],
+                                          entries)
+            except ValidationError as exc:
+                add_service_errors(join_form, exc)
+            else:
+                messages.success(request, _("已报名该需求清单。"))
+                return redirect("demand:list_detail", pk=pk)
+    elif request.method == "POST":
+        raise PermissionDenied
+    curates = _curates(request.user, demand_list)
+    entries = (DemandListEntry.objects.filter(demand_list=demand_list).select_related("manufacturer", "item")
+               .order_by("manufacturer__name", "item__code")) if curates else None
+    mine = (DemandListEntry.objects.filter(demand_list=demand_list, manufacturer__in=org_ids(request.user))
+            .select_related("item", "manufacturer") if request.user.is_authenticated else [])
+    return render(request, "demand/list_detail.html", {
+        "demand_list": demand_list, "items": demand_list.items.select_related("category").order_by("code"),
+        "totals": demand_list_totals(demand_list), "join_form": join_form, "curates": curates,
+        "entries": entries, "mine": mine,
+    })
+
+
+@login_required
+def list_create(request: HttpRequest) -> HttpResponse:
+    if not has_kind(request.user, "association", "operator") or is_read_only(request.user):
+        raise PermissionDenied
+    form = DemandListForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            demand_list = services.create_demand_list(request.user, form.cleaned_data["organization"],
+                                                      **form.service_fields())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("清单草稿已保存，发布后制造企业即可报名。"))
+            return redirect("demand:list_detail", pk=demand_list.pk)
+    return render(request, "demand/list_form.html", {"form": form})
+
+
+def _list_transition(request: HttpRequest, pk: int, transition, done: str) -> HttpResponse:
+    demand_list = get_object_or_404(DemandList.objects.restrict(request.user, "view"), pk=pk)
+    try:
+        transition(request.user, demand_list)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, done)
+    return redirect("demand:list_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def list_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    return _list_transition(request, pk, services.publish_demand_list, _("清单已发布。"))
+
+
+@login_required
+@require_POST
+def list_close(request: HttpRequest, pk: int) -> HttpResponse:
+    return _list_transition(request, pk, services.close_demand_list, _("清单已关闭。"))
+
+
+# --- demands ------------------------------------------------------------------------------------------------
+
+
+def _demands(user):
+    return (Demand.objects.restrict(user, "view").select_related("industry", "organization")
+            .prefetch_related(Prefetch("lines", queryset=DemandLine.objects.select_related("item__category")))
+            .annotate(attachment_count=Count("attachments", distinct=True)))
+
+
+def _index(request: HttpRequest, queryset, template: str, extra: dict | None = None) -> HttpResponse:
+    filterset = DemandFilterSet(request.GET or None, queryset=queryset, request=request)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [present(d, request.user, "web", with_details=False).summary for d in page.object_list]
+    return render(request, template, {
+        "filter": filterset, "page": page, "rows": rows, "query": _query_without_page(request),
+        "can_post": has_kind(request.user, "manufacturer") and not is_read_only(request.user), **(extra or {}),
+    })
+
+
+def demand_index(request: HttpRequest) -> HttpResponse:
+    """Public summaries (公开摘要) of published demands, filterable; never any confidential field."""
+    return _index(request, _demands(request.user), "demand/demand_index.html")
+
+
+@login_required
+def my_demands(request: HttpRequest) -> HttpResponse:
+    """“我的需求”: every demand of the user's organizations, drafts included."""
+    return _index(request, _demands(request.user).filter(organization__in=org_ids(request.user)),
+                  "demand/my_demands.html")
+
+
+def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    demand = get_object_or_404(_demands(request.user).prefetch_related("attachments"), pk=pk)
+    shown = present(demand, request.user, "web")
+    owner = is_owner(request.user, demand) and not is_read_only(request.user)
+    invitation = services.pending_invitation(request.user, demand) if request.user.is_authenticated else None
+    return render(request, "demand/demand_detail.html", {
+        "demand": shown.summary, "details": shown.details, "owner": owner,
+        "moderator": is_operator(request.user),
+        "invitation": invitation,
+        "invitations": demand.invitations.select_related("provider").order_by("invited_at") if owner else None,
+        "invite_form": InviteForm() if owner else None,
+        "attachment_form": AttachmentForm() if owner else None,
+    })
+
+
+@login_required
+def demand_create(request: HttpRequest) -> HttpResponse:
+    """“发布需求”: a manufacturer writes a demand with lines and attachments; it starts as a draft."""
+    if not has_kind(request.user, "manufacturer") or is_read_only(request.user):
+        raise PermissionDenied
+    form = DemandForm(request.POST or None, request.FILES or None, user=request.user)
+    lines = DemandLineFormSet(request.POST or None, prefix="lines")
+    if request.method == "POST" and form.is_valid() & lines.is_valid():
+        line_inputs = [services.LineInput(f.cleaned_data["item"], f.cleaned_data["scope"], f.cleaned_data["quantity"])
+                       for f in lines.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        fields = form.service_fields()
+        uploads = fields.pop("attachments", [])
+        try:
+            demand = services.create_demand(request.user, form.cleaned_data["organization"], lines=line_inputs,
+                                            attachments=uploads, **fields)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            if "publish" in request.POST:
+                try:
+                    services.publish_demand(request.user, demand)
+                    messages.success(request, _("需求已发布。"))
+                except ValidationError as exc:
+                    messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, _("需求草稿已保存。"))
+            return redirect("demand:demand_detail", pk=demand.pk)
+    return render(request, "demand/demand_form.html", {"form": form, "lines": lines})
+
+
+def _owned(request: HttpRequest, pk: int) -> Demand:
+    demand = get_object_or_404(Demand.objects.restrict(request.user, "view"), pk=pk)
+    return demand
+
+
+def _demand_transition(request: HttpRequest, pk: int, transition, done: str) -> HttpResponse:
+    demand = _owned(request, pk)
+    try:
+        transition(request.user, demand)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, done)
+    return redirect("demand:demand_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def demand_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    return _demand_transition(request, pk, services.publish_demand, _("需求已发布。"))
+
+
+@login_required
+@require_POST
+def demand_close(request: HttpRequest, pk: int) -> HttpResponse:
+    return _demand_transition(request, pk, services.close_demand, _("需求已关闭。"))
+
+
+@login_required
+@require_POST
+def demand_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    return _demand_transition(request, pk, services.cancel_demand, _("需求已取消。"))
+
+
+@login_required
+@require_POST
+def demand_attach(request: HttpRequest, pk: int) -> HttpResponse:
+    demand = _owned(request, pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.add_attachments(request.user, demand, form.cleaned_data["attachments"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("附件已上传。"))
+    else:
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    return redirect("demand:demand_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def demand_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    demand = _owned(request, pk)
+    form = InviteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.invite_provider(request.user, demand, form.cleaned_data["provider"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("已邀请服务商 %(name)s。") % {"name": form.cleaned_data["provider"].name})
+    else:
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    return redirect("demand:demand_detail", pk=pk)
+
+
+@login_required
+def nda_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    """The invited provider reads the NDA text and accepts it for its organization."""
+    demand = _owned(request, pk)
+    invitation = services.pending_invitation(request.user, demand)
+    if invitation is None:
+        raise Http404
+    form = AcceptNdaForm(request.POST or None, initial={"nda_version": NDA_VERSION})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.accept_nda(request.user, demand, nda_version=form.cleaned_data["nda_version"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已接受保密协议，现在可以查看需求详情。"))
+            return redirect("demand:demand_detail", pk=pk)
+    return render(request, "demand/nda_accept.html", {
+        "demand": present(demand, request.user, "web", with_details=False).summary,
+        "invitation": invitation, "form": form, "nda_text": NDA_TEXT, "nda_version": NDA_VERSION,
+    })
+
+
+def attachment_download(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponse:
+    demand = get_object_or_404(Demand.objects.restrict(request.user, "view"), pk=pk)
+    return serve_attachment(request, demand, attachment_id, channel="web")

@@ -1,0 +1,104 @@
+"""Forms of the provider's own pages. They only collect input; ``providers.services`` validates and writes."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from ronghe.platform.accounts.models import Industry
+from ronghe.platform.accounts.reference import province_choices
+from ronghe.platform.catalog.models import ServiceItem
+from ronghe.platform.providers.models import Case, Certificate, Offering, ProviderProfile
+from ronghe.platform.providers.services import (
+    CASE_FIELDS,
+    CERTIFICATE_FIELDS,
+    OFFERING_FIELDS,
+    PROFILE_FIELDS,
+)
+
+_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def apply_service_error(form: forms.BaseForm, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form: on its field when the form has one, else at the top."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def published_items():
+    return ServiceItem.objects.filter(status=ServiceItem.Status.PUBLISHED).order_by("code", "-version")
+
+
+class ProfileForm(forms.ModelForm):
+    service_provinces = forms.MultipleChoiceField(choices=province_choices(), required=False,
+                                                  widget=forms.CheckboxSelectMultiple, label=_("服务省份"))
+
+    class Meta:
+        model = ProviderProfile
+        fields = list(PROFILE_FIELDS)
+
+    def service_data(self) -> dict:
+        return {f: self.cleaned_data[f] for f in PROFILE_FIELDS}
+
+
+class OfferingForm(forms.ModelForm):
+    service_item = forms.ModelChoiceField(queryset=published_items(), label=_("服务条目（已发布版本）"))
+    provinces = forms.MultipleChoiceField(choices=province_choices(), widget=forms.CheckboxSelectMultiple,
+                                          label=_("服务省份"))
+    industries = forms.ModelMultipleChoiceField(queryset=Industry.objects.all(), required=False,
+                                                widget=forms.SelectMultiple(attrs={"size": 8}),
+                                                label=_("服务行业（GB/T 4754）"))
+
+    class Meta:
+        model = Offering
+        fields = [f for f in OFFERING_FIELDS if f != "provinces"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial.setdefault("provinces", self.instance.provinces)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        low, high = data.get("price_min"), data.get("price_max")
+        if low is not None and high is not None and low > high:
+            self.add_error("price_max", _("最高价不能低于最低价"))
+        return data
+
+    def service_data(self) -> dict:
+        return {f: self.cleaned_data[f] for f in OFFERING_FIELDS}
+
+
+class CertificateForm(forms.ModelForm):
+    class Meta:
+        model = Certificate
+        fields = list(CERTIFICATE_FIELDS)
+        widgets = {"valid_from": _DATE, "valid_to": _DATE}
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start, end = data.get("valid_from"), data.get("valid_to")
+        if start and end and start > end:
+            self.add_error("valid_to", _("有效期截止日不能早于起始日"))
+        return data
+
+    def service_data(self) -> dict:
+        data = {f: self.cleaned_data.get(f) for f in CERTIFICATE_FIELDS}
+        if not self.files.get("evidence"):  # no new upload: keep the stored file
+            data.pop("evidence")
+        return data
+
+
+class CaseForm(forms.ModelForm):
+    service_item = forms.ModelChoiceField(queryset=published_items(), required=False, label=_("对应服务条目"))
+
+    class Meta:
+        model = Case
+        fields = list(CASE_FIELDS)
+
+    def service_data(self) -> dict:
+        return {f: self.cleaned_data[f] for f in CASE_FIELDS}
