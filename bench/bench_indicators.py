@@ -172,7 +172,7 @@ def main() -> None:
     import scipy
 
     try:
-        import ronghe.measure.indicators  # noqa: F401
+        import ronghe.measure.fusion  # noqa: F401
         ronghe_contenders = ["ronghe-indicators", "ronghe-core"]
     except ImportError:
         ronghe_contenders = ["ronghe-core"]

@@ -13,7 +13,7 @@ Contenders:
   L·f, L·e (4 columns in one right solve).
 - ``ronghe-mixed``: the same pipeline on bench/mixed_lu.py's float32 LU with float64 refinement (a proposal
   for iomath, not shipped code).
-- ``ronghe-indicators``: ``ronghe.measure.indicators.indicators(table)``, the full public call (when present).
+- ``ronghe-indicators``: ``ronghe.measure.fusion.indicators(table)`` (re-exported as ``ronghe.measure.indicators``), the full public call (when present).
 - ``lu-rate``: ``scipy.linalg.lu_factor`` on a random n×n matrix: the machine's dense-LU rate.
 """
 
@@ -188,7 +188,7 @@ def scaled_concordance(codes: list[str], classification: str):
 
 def run_indicators(Z, Y, V, labels, inner):
     from ronghe.measure import iomath
-    from ronghe.measure.indicators import indicators
+    from ronghe.measure.fusion import indicators
 
     scaled = any("-" in c for c in labels["codes"][:1])
     conc = scaled_concordance(labels["codes"], labels["meta"]["classification"]) if scaled else None

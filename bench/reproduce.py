@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ronghe.measure.indicators import Indicators, indicators, time_series
+from ronghe.measure.fusion import Indicators, indicators, time_series
 from ronghe.measure.readers.bea import read_bea
 from ronghe.measure.readers.nbs import read_nbs
 from ronghe.measure.standards import load_concordance, nbs42_table, tech_variants

@@ -154,6 +154,9 @@ def test_unwritable_out_is_one_line(run, tmp_path):
                               str(missing / "r.json")), "cannot write")
     assert_one_line_error(run("indicators", "--table", NBS, "--format", "html", "--out", str(tmp_path)),
                           "folder")
+    if Path("/proc/self").is_dir():  # a folder where nobody, root included, may create files
+        assert_one_line_error(run("indicators", "--table", NBS, "--out", "/proc/r.xlsx"), "cannot write")
+        assert_one_line_error(run("report", "--table", NBS, "--out", "/proc/r.html"), "cannot write")
 
 
 def test_concordance_missing_codes_is_one_line(run, tmp_path):

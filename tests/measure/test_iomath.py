@@ -156,8 +156,6 @@ def test_singular_and_non_finite_input_is_refused():
         iomath.forward_linkages(iomath.factor_leontief(A), variant="ghosh")
 
 
-@pytest.mark.xfail(strict=True, reason="factor_leontief only refuses an exactly zero pivot; a rounding-level "
-                   "pivot (columns of A summing to 1) passes — see the report's proposed relative-pivot check")
 def test_columns_summing_to_one_are_refused_as_singular():
     rng = np.random.default_rng(0)
     A_ = rng.random((10, 10))

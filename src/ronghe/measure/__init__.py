@@ -18,10 +18,10 @@ _LAZY = {
     "IOTable": "ronghe.measure.table",
     "load": "ronghe.measure.store",
     "list_tables": "ronghe.measure.store",
-    "Indicators": "ronghe.measure.indicators",
-    "indicators": "ronghe.measure.indicators",
-    "compare": "ronghe.measure.indicators",
-    "time_series": "ronghe.measure.indicators",
+    "Indicators": "ronghe.measure.fusion",
+    "indicators": "ronghe.measure.fusion",
+    "compare": "ronghe.measure.fusion",
+    "time_series": "ronghe.measure.fusion",
 }
 
 

@@ -8,8 +8,6 @@ from pathlib import Path
 
 import click
 
-from ronghe.measure import store
-
 
 def _skip(path: Path, reason: str) -> None:
     click.echo(f"skipped {path}: {reason}", err=True)
@@ -30,6 +28,8 @@ def data() -> None:
 @click.option("--id", "table_id", help="Table id (several tables: ID-<year>).")
 def import_cmd(paths: tuple[Path, ...], table_id: str | None) -> None:
     """Recognise, check and store the IO tables in FILE_OR_DIR… (files of one release in one call)."""
+    from ronghe.measure import store
+
     metas = store.import_files(list(paths), table_id, on_skip=_skip)
     for meta in metas:
         click.echo(f"imported {_describe(meta)}")
@@ -40,6 +40,8 @@ def import_cmd(paths: tuple[Path, ...], table_id: str | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def list_cmd(fmt: str) -> None:
     """The stored tables: id, publisher, country, year, sectors, unit, price basis, source files, sha256."""
+    from ronghe.measure import store
+
     rows = store.summaries()
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
@@ -72,6 +74,8 @@ def _first(items: list[str]) -> str:
 @click.argument("table_id")
 def fetch_cmd(table_id: str) -> None:
     """Download TABLE_ID from its pinned address, check its sha256 and import it (needs the internet)."""
+    from ronghe.measure import store
+
     for meta in store.fetch(table_id):
         click.echo(f"imported {_describe(meta)}")
 
@@ -80,5 +84,7 @@ def fetch_cmd(table_id: str) -> None:
 @click.argument("table_id")
 def remove_cmd(table_id: str) -> None:
     """Delete TABLE_ID from the store."""
+    from ronghe.measure import store
+
     store.remove(table_id)
     click.echo(f"removed {table_id}")

@@ -37,7 +37,7 @@ def _resolve_format(fmt: str | None, out: str | None) -> str:
 def _compute(table_id: str, concordance: str | None = None, variant: str | None = None) -> Any:
     """Load a stored table and compute its indicators under the shipped, a named-variant or the user's concordance."""
     from ronghe.measure import standards, store
-    from ronghe.measure.indicators import indicators
+    from ronghe.measure.fusion import indicators
 
     if concordance is not None and variant is not None:
         raise InputError("give --concordance FILE or --variant NAME, not both")
@@ -63,19 +63,15 @@ def _emit(text: str, out: str | None) -> None:
 
 
 def _write_file(items: Sequence[Any], fmt: str, out: str) -> None:
+    import xlsxwriter.exceptions
+
     from ronghe.measure import report
 
     writer = report.report_to_xlsx if fmt == "xlsx" else report.report_to_html
     try:
         writer(items, out)
-    except OSError as exc:
-        raise InputError(f"cannot write output: {exc.strerror or exc}", file=out) from exc
-    except Exception as exc:
-        import xlsxwriter.exceptions
-
-        if isinstance(exc, xlsxwriter.exceptions.XlsxWriterException):
-            raise InputError(f"cannot write output: {exc}", file=out) from exc
-        raise
+    except (OSError, xlsxwriter.exceptions.XlsxWriterException) as exc:
+        raise InputError(f"cannot write output: {getattr(exc, 'strerror', None) or exc}", file=out) from exc
     click.echo(out)
 
 

@@ -18,6 +18,10 @@ import scipy.linalg
 
 Array = np.ndarray
 
+#: A pivot of the LU smaller than this times the largest means I − A is singular to working precision
+#: (e.g. a sector whose input coefficients sum to exactly 1): refuse instead of returning huge numbers.
+SINGULAR_RTOL = 1e-12
+
 
 def calc_x(Z: Array, Y: Array) -> Array:
     """Total output from the row side: x = Z·1 + Y·1 (Y carries imports as a negative column if competitive)."""
@@ -92,7 +96,8 @@ def factor_leontief(A: Array, *, overwrite: bool = False) -> Leontief:
     if not np.isfinite(M).all():
         raise ValueError("I − A contains NaN or infinite coefficients")
     lu, piv = scipy.linalg.lu_factor(M.T, overwrite_a=True, check_finite=False)
-    if np.any(np.diag(lu) == 0):
+    pivots = np.abs(np.diag(lu))
+    if pivots.min(initial=np.inf) <= SINGULAR_RTOL * pivots.max(initial=0.0):
         raise ValueError("I − A is singular: some sector's inputs equal or exceed its output")
     return Leontief(lu, piv)
 

@@ -22,7 +22,7 @@ import pandas as pd
 
 from ronghe import __version__
 from ronghe.errors import InputError
-from ronghe.measure.indicators import compare, flat_summary
+from ronghe.measure.fusion import compare, flat_summary
 
 GROUPS = ("all", "high", "medium", "low")
 GROUP_LABELS = {
@@ -39,7 +39,7 @@ _PUBLISHED_GROUPS = {"all_manufacturing": "all", "high_tech": "high", "medium_te
 
 
 class IndicatorsLike(Protocol):
-    """What the reports read from :class:`ronghe.measure.indicators.Indicators`."""
+    """What the reports read from :class:`ronghe.measure.fusion.Indicators`."""
 
     meta: Any
     definitions: dict

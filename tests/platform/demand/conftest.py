@@ -87,3 +87,9 @@ def assert_no_secret(body: bytes | str) -> None:
     text = body.decode() if isinstance(body, bytes) else body
     for secret in SECRET_STRINGS:
         assert secret not in text, f"confidential {secret!r} leaked"
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """The role fixtures create ~24 users; a fast hasher keeps the suite quick (security is tested elsewhere)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

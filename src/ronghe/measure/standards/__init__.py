@@ -307,7 +307,13 @@ def load_concordance(classification: str, variant: str | None = None) -> Concord
     """The shipped concordance of a classification (``nbs-153``, ``bea-summary``) under a technology variant.
 
     ``variant=None`` is the classification's default (tech_variants.csv); the shipped file's groups equal it.
+    Parsed once per process: a report over two dozen tables reuses it (treat the frame as read-only).
     """
+    return _load_shipped(classification, variant)
+
+
+@cache
+def _load_shipped(classification: str, variant: str | None) -> Concordance:
     if classification not in classifications():
         raise NotFoundError(f"no shipped concordance for classification {classification!r} (shipped: "
                             f"{', '.join(classifications())}; pass your own with --concordance FILE)")

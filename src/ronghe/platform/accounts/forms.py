@@ -18,6 +18,7 @@ class OrganizationForm(forms.ModelForm):
         widget=forms.SelectMultiple(attrs={"size": 8}),
         help_text=_("GB/T 4754-2017 行业大类，可多选"),
     )
+    website = forms.URLField(label=_("网站"), required=False, assume_scheme="https")
 
     class Meta:
         model = Organization

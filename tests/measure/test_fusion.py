@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from ronghe.errors import InputError
-from ronghe.measure.indicators import compare, indicators, time_series
+from ronghe.measure.fusion import compare, indicators, time_series
 from ronghe.measure.standards import load_concordance, nbs42_table, read_concordance
 from ronghe.measure.table import IOTable, TableMeta
 
@@ -205,3 +205,19 @@ def test_bea_years_give_a_sane_us_share(bea_tables):
     assert ts["ps_inputs_to_mfg_trillion"].between(0.4, 1.5).all()  # trillions of USD
     assert ts["ps_va_to_mfg_va"].between(1.5, 4).all()
     assert ts["embodied_ps_va_share_of_mfg_exports_pct"].between(15, 35).all()
+
+
+def test_python_api_load_then_indicators_works_every_time(store_dir, io_dir):
+    """`ronghe.measure.load(ID)` and `ronghe.measure.indicators(table)` as an analyst's notebook calls them."""
+    from ronghe import measure
+    from ronghe.measure import store
+
+    store.import_files([io_dir / "nbs-china" / "2020.xlsx"])
+    table = measure.load("nbs-cn-2020")
+    first = measure.indicators(table)
+    import ronghe.measure.fusion  # noqa: F401  (a later import must not shadow the function)
+
+    second = measure.indicators(table)
+    assert round(first.summary["ps_inputs_to_mfg_trillion"], 1) == 11.7
+    assert second.summary == first.summary
+    assert isinstance(second.by_group, pd.DataFrame)

@@ -1,0 +1,133 @@
+"""`ronghe demo`, `serve`, `worker`, `manage` as a newcomer runs them: real subprocesses, a real port."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from ronghe.platform import demo
+from ronghe.platform.accounts.models import Membership, Organization
+
+RONGHE = [sys.executable, "-m", "ronghe.cli"]
+
+
+def _env(data_dir: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
+    return env | {"RONGHE_DATA_DIR": str(data_dir), "RONGHE_LOG_LEVEL": "ERROR"} | extra
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url: str) -> int:
+    with urllib.request.urlopen(url, timeout=20) as resp:
+        resp.read()
+        return resp.status
+
+
+def _start_demo(data_dir: Path, *args: str) -> tuple[subprocess.Popen, int]:
+    port = _free_port()
+    proc = subprocess.Popen([*RONGHE, "demo", "--port", str(port), "--threads", "2", *args], env=_env(data_dir),
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"ronghe demo exited with {proc.returncode}:\n{proc.stdout.read()}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return proc, port
+        except OSError:
+            time.sleep(0.5)
+    proc.kill()
+    pytest.fail("ronghe demo did not open its port within 180 s")
+
+
+def _stop(proc: subprocess.Popen) -> str:
+    proc.send_signal(signal.SIGTERM)
+    out, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 0, out
+    return out
+
+
+def test_demo_serves_pages_api_and_static_then_reset_starts_over(tmp_path):
+    proc, port = _start_demo(tmp_path)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for path in ("/", "/api/schema/", "/static/ronghe/ronghe.css", "/orgs/", "/api/organizations/"):
+            assert _get(base + path) == 200, path
+    finally:
+        out = _stop(proc)
+    assert "manufacturer" in out and demo.DEMO_PASSWORD in out and "government" in out
+    assert "Starting worker" in out  # the django-tasks worker ran beside the server
+    assert (tmp_path / "demo.sqlite3").exists()
+
+    proc, port = _start_demo(tmp_path, "--reset", "--no-worker")
+    try:
+        assert _get(f"http://127.0.0.1:{port}/orgs/") == 200
+    finally:
+        out = _stop(proc)
+    assert "reset: removed" in out and "demo: 6 organizations" in out
+
+    worker = subprocess.run([*RONGHE, "worker", "--batch", "--no-startup-delay"], capture_output=True, text=True,
+                            env=_env(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'demo.sqlite3'}"), timeout=120)
+    assert worker.returncode == 0, worker.stderr
+
+
+def test_serve_refuses_a_database_with_unapplied_migrations(tmp_path):
+    env = _env(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'empty.sqlite3'}")
+    result = subprocess.run([*RONGHE, "serve", "--port", str(_free_port())], capture_output=True, text=True,
+                            env=env, timeout=120)
+    assert result.returncode != 0
+    assert "unapplied migration" in result.stderr and "ronghe manage migrate" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_manage_passes_through_to_django(tmp_path):
+    result = subprocess.run([*RONGHE, "manage", "check", "--deploy", "--fail-level", "CRITICAL"],
+                            capture_output=True, text=True, env=_env(tmp_path), timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "System check identified" in result.stdout + result.stderr
+
+
+@pytest.mark.django_db
+def test_demo_data_loads_once_one_synthetic_org_and_admin_per_role():
+    assert not demo.is_loaded()
+    messages: list[str] = []
+    demo.load_demo(echo=messages.append)
+    assert demo.is_loaded()
+    counts = (Organization.objects.count(), Membership.objects.count())
+    demo.load_demo(echo=messages.append)  # idempotent: nothing duplicated
+    assert (Organization.objects.count(), Membership.objects.count()) == counts
+    orgs = Organization.objects.filter(is_synthetic=True)
+    assert sorted(orgs.values_list("kind", flat=True)) == sorted(Organization.Kind.values)
+    assert all("演示" in o.name for o in orgs)
+    for role, username, password in demo.logins():
+        member = Membership.objects.get(user__username=username)
+        assert member.role == "admin" and member.user.check_password(password), role
+    assert any("skipped" in m or ":" in m for m in messages)
+
+
+@pytest.mark.django_db
+def test_a_failing_demo_loader_is_not_hidden_and_rolls_everything_back(monkeypatch):
+    def broken(data):
+        raise RuntimeError("loader bug")
+
+    monkeypatch.setattr(demo, "DEMO_LOADERS", [broken])
+    with pytest.raises(RuntimeError, match="loader bug"):
+        demo.load_demo(echo=lambda m: None)
+    assert not Organization.objects.exists()
+    monkeypatch.setattr(demo, "DEMO_LOADERS", ["ronghe.platform.no_such_app.demo:load_demo"])
+    skipped: list[str] = []
+    demo.load_demo(echo=skipped.append)
+    assert any("skipped ronghe.platform.no_such_app.demo:load_demo" in m for m in skipped)
