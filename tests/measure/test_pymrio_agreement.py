@@ -105,8 +105,10 @@ def test_round_trip_keeps_every_block_of_a_real_table(nbs2020):
     for block in ("Z", "Y", "V"):
         pd.testing.assert_frame_equal(getattr(back, block), getattr(nbs2020, block), check_names=False,
                                       check_index_type=False, check_column_type=False)
-    assert (back.meta.country, back.meta.unit, back.meta.currency) == ("CHN", "万元", "")
+    assert (back.meta.country, back.meta.unit, back.meta.currency, back.meta.unit_factor) == ("CHN", "万元", "", 1)
     assert back.export_column is None  # NBS calls exports EX; the caller names it when it matters
+    named = from_pymrio(io, table_id="x", currency="CNY", unit_factor=1e4)
+    assert (named.meta.currency, named.meta.unit_factor) == ("CNY", 1e4)
 
 
 def test_round_trip_of_pymrio_test_system(test_world):

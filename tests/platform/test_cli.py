@@ -60,24 +60,18 @@ def _stop(proc: subprocess.Popen) -> str:
     return out
 
 
-def test_demo_serves_pages_api_and_static_then_reset_starts_over(tmp_path):
-    proc, port = _start_demo(tmp_path)
+def test_demo_reset_then_serves_pages_api_and_static_with_its_worker(tmp_path):
+    (tmp_path / "demo.sqlite3").write_bytes(b"a broken database that only --reset gets rid of")
+    proc, port = _start_demo(tmp_path, "--reset")
     base = f"http://127.0.0.1:{port}"
     try:
         for path in ("/", "/api/schema/", "/static/ronghe/ronghe.css", "/orgs/", "/api/organizations/"):
             assert _get(base + path) == 200, path
     finally:
         out = _stop(proc)
+    assert "reset: removed" in out and "demo: 6 organizations" in out
     assert "manufacturer" in out and demo.DEMO_PASSWORD in out and "government" in out
     assert "Starting worker" in out  # the django-tasks worker ran beside the server
-    assert (tmp_path / "demo.sqlite3").exists()
-
-    proc, port = _start_demo(tmp_path, "--reset", "--no-worker")
-    try:
-        assert _get(f"http://127.0.0.1:{port}/orgs/") == 200
-    finally:
-        out = _stop(proc)
-    assert "reset: removed" in out and "demo: 6 organizations" in out
 
     worker = subprocess.run([*RONGHE, "worker", "--batch", "--no-startup-delay"], capture_output=True, text=True,
                             env=_env(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'demo.sqlite3'}"), timeout=120)

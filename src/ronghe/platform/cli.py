@@ -75,11 +75,15 @@ def _serve(host: str, port: int, threads: int, worker: subprocess.Popen | None =
     def _terminate(signum, frame):
         raise KeyboardInterrupt
 
+    from ronghe.errors import InputError
+
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         serve(application, host=host, port=port, threads=threads, ident="ronghe")
     except KeyboardInterrupt:
         click.echo("stopping")
+    except OSError as exc:  # port taken, address not local, …
+        raise InputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     finally:
         signal.signal(signal.SIGTERM, previous)
         _stop(worker)
@@ -132,7 +136,7 @@ def demo(host: str, port: int, reset: bool, threads: int, no_worker: bool) -> No
     click.echo(f"融合 ronghe demo: {url}   (API: {url}api/docs/ · admin: {url}admin/)")
     click.echo("demo logins (synthetic data; the password is the same for every role):")
     for label, username, password in demo_data.logins():
-        click.echo(f"  {label:<12} {username:<13} {password}")
+        click.echo(f"  {username:<13} {password:<12} {label}")
     click.echo("Ctrl-C stops the server" + ("" if no_worker else " and the task worker"))
     _serve(host, port, threads, worker)
 

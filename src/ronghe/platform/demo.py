@@ -142,8 +142,8 @@ def _resolve(loader: str | Callable, echo: Callable[[str], None]) -> Callable | 
     try:
         module = importlib.import_module(module_name)
     except ModuleNotFoundError as exc:
-        if exc.name != module_name:  # the module exists but something it imports is missing: a real error
-            raise
+        if not (exc.name and (module_name + ".").startswith(exc.name + ".")):
+            raise  # the module exists but something it imports is missing: a real error
         echo(f"demo: skipped {loader} (module not present)")
         return None
     fn = getattr(module, attr, None)

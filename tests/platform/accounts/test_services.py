@@ -142,3 +142,10 @@ def test_a_member_may_leave_but_not_remove_others(orgs, users):
     services.remove_member(users["association_member"],
                            Membership.objects.get(user=users["association_member"], organization=org))
     assert org.memberships.count() == 1
+
+
+def test_a_government_account_cannot_register_another_organization(users):
+    before = Organization.objects.count()
+    with pytest.raises(PermissionDenied):
+        services.register_organization(users["government_member"], kind="provider", **_org_fields())
+    assert Organization.objects.count() == before

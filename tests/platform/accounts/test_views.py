@@ -113,3 +113,17 @@ def test_home_lists_every_role_journey_and_puts_mine_first(users):
         assert title in anonymous
     mine = _client(users["certifier"]).get("/").content.decode()
     assert mine.index('data-kind="certifier"') < mine.index('data-kind="manufacturer"')
+
+
+def test_government_users_get_a_form_error_not_a_new_organization(users):
+    before = Organization.objects.count()
+    resp = _client(users["government"]).post("/orgs/register/", {
+        "org-kind": "provider", "org-name": "借壳服务商", "org-credit_code": make_credit_code(), "org-province": "11"})
+    assert resp.status_code == 200 and "只读" in resp.content.decode()
+    assert Organization.objects.count() == before
+
+
+def test_pages_speak_english_when_asked(orgs):
+    page = Client(headers={"accept-language": "en"}).get("/orgs/", {"kind": "provider"}).content.decode()
+    assert "Organization directory" in page and "2 organizations" in page
+    assert "Start by role" in Client(headers={"accept-language": "en"}).get("/").content.decode()

@@ -63,15 +63,15 @@ def test_curator_drafts_edits_publishes_and_revises(catalog, users, api_client_f
     assert [r["version"] for r in current] == [2]
 
 
-@pytest.mark.parametrize("role", ["manufacturer", "provider", "government", "certifier", "anonymous"])
-def test_non_curators_cannot_create_publish_or_revise(catalog, users, api_client_for, draft_fields, role):
-    client = api_client_for(users[role])
+def test_non_curators_cannot_create_publish_or_revise(catalog, users, api_client_for, draft_fields):
     item = ServiceItem.objects.current().first()
     count = ServiceItem.objects.count()
-    assert client.post(ITEMS, draft_fields, format="json").status_code in (401, 403)
-    assert client.post(f"{ITEMS}{item.pk}/revise/", {}, format="json").status_code in (401, 403)
-    assert client.post(f"{ITEMS}{item.pk}/retire/").status_code in (401, 403)
-    assert client.patch(f"{ITEMS}{item.pk}/", {"name_zh": "x"}, format="json").status_code in (401, 403)
+    for role in ("manufacturer", "provider", "government", "certifier", "anonymous"):
+        client = api_client_for(users[role])
+        assert client.post(ITEMS, draft_fields, format="json").status_code in (401, 403), role
+        assert client.post(f"{ITEMS}{item.pk}/revise/", {}, format="json").status_code in (401, 403), role
+        assert client.post(f"{ITEMS}{item.pk}/retire/").status_code in (401, 403), role
+        assert client.patch(f"{ITEMS}{item.pk}/", {"name_zh": "x"}, format="json").status_code in (401, 403), role
     assert ServiceItem.objects.count() == count
     assert ServiceItem.objects.get(pk=item.pk).status == "published"
 
@@ -91,7 +91,7 @@ def test_drafts_are_invisible_to_others_in_list_detail_and_search(catalog, users
     assert api_client_for(users["operator_member"]).get(f"{ITEMS}{draft.pk}/").status_code == 200
 
 
-@pytest.mark.parametrize(("change", "field"), [
+BROKEN = [
     ({"duration_days_min": 30, "duration_days_max": 10}, "duration_days_max"),
     ({"category": "999"}, "category"),
     ({"scope": ""}, "scope"),
@@ -99,14 +99,16 @@ def test_drafts_are_invisible_to_others_in_list_detail_and_search(catalog, users
     ({"deliverables": "not a list"}, "deliverables"),
     ({"sla": [{"metric": "响应时间"}]}, "sla"),
     ({"duration_days_min": "abc"}, "duration_days_min"),
-])
-def test_broken_input_is_a_400_naming_the_field_and_writes_nothing(catalog, users, api_client_for,
-                                                                    draft_fields, change, field):
+]
+
+
+def test_broken_input_is_a_400_naming_the_field_and_writes_nothing(catalog, users, api_client_for, draft_fields):
     client = api_client_for(users["association"])
     count = ServiceItem.objects.count()
-    response = client.post(ITEMS, draft_fields | change, format="json")
-    assert response.status_code == 400
-    assert field in response.json()
+    for change, field in BROKEN:
+        response = client.post(ITEMS, draft_fields | change, format="json")
+        assert response.status_code == 400, change
+        assert field in response.json(), change
     assert ServiceItem.objects.count() == count
 
 

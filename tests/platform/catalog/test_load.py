@@ -60,3 +60,21 @@ def test_items_are_curated_by_the_operator_when_one_exists(orgs):
 def test_shipped_codes_are_unique_and_well_formed():
     codes = [raw["code"] for raw in read_items()]
     assert len(codes) == len(set(codes))
+
+
+def test_load_catalog_command_reports_what_it_did():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("load_catalog", stdout=out)
+    call_command("load_catalog", stdout=out)
+    first, second = out.getvalue().splitlines()
+    assert f"{ServiceItem.objects.count()} items created" in first
+    assert "0 items created" in second
+
+
+def test_items_have_no_curator_when_no_operator_exists():
+    load_catalog()
+    assert set(ServiceItem.objects.values_list("curated_by", flat=True)) == {None}

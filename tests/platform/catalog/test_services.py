@@ -5,7 +5,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from ronghe.platform.catalog.models import ServiceItem
 from ronghe.platform.catalog.services import (
-    create_item_draft, publish_item, retire_item, revise_item, search_items, update_item_draft,
+    create_item_draft,
+    publish_item,
+    retire_item,
+    revise_item,
+    search_items,
+    update_item_draft,
 )
 
 pytestmark = pytest.mark.django_db
@@ -62,15 +67,16 @@ def test_association_drafts_publishes_and_retires_its_own_item(orgs, users, cata
         revise_item(item, {}, curator)
 
 
-@pytest.mark.parametrize("role", ["manufacturer", "provider", "government", "certifier", "manufacturer_member"])
-def test_non_curators_cannot_create_or_publish(catalog, users, draft_fields, role):
-    with pytest.raises(PermissionDenied):
-        create_item_draft(users[role], **draft_fields)
+def test_non_curators_cannot_create_or_publish(catalog, users, draft_fields):
     item = ServiceItem.objects.current().first()
-    with pytest.raises(PermissionDenied):
-        revise_item(item, {}, users[role])
-    with pytest.raises(PermissionDenied):
-        retire_item(item, users[role])
+    for role in ("manufacturer", "provider", "government", "certifier", "manufacturer_member", "anonymous"):
+        with pytest.raises(PermissionDenied):
+            create_item_draft(users[role], **draft_fields)
+        with pytest.raises(PermissionDenied):
+            revise_item(item, {}, users[role])
+        with pytest.raises(PermissionDenied):
+            retire_item(item, users[role])
+    assert ServiceItem.objects.count() == catalog.items_created
 
 
 def test_another_association_cannot_touch_someone_elses_draft(users, catalog, draft_fields):
@@ -85,7 +91,7 @@ def test_another_association_cannot_touch_someone_elses_draft(users, catalog, dr
         revise_item(ServiceItem.objects.current().first(), {}, users["association"])
 
 
-@pytest.mark.parametrize(("change", "field"), [
+BROKEN = [
     ({"duration_days_min": 30, "duration_days_max": 10}, "duration_days_max"),
     ({"category": "999"}, "category"),
     ({"category": "01"}, "category"),
@@ -97,12 +103,15 @@ def test_another_association_cannot_touch_someone_elses_draft(users, catalog, dr
     ({"sla": [{"metric": "响应时间"}]}, "sla"),
     ({"duration_days_min": -3}, "duration_days_min"),
     ({"version": 7}, "version"),
-])
-def test_broken_input_names_the_field_and_writes_nothing(users, catalog, draft_fields, change, field):
+]
+
+
+def test_broken_input_names_the_field_and_writes_nothing(users, catalog, draft_fields):
     count = ServiceItem.objects.count()
-    with pytest.raises(ValidationError) as exc:
-        create_item_draft(users["association"], **(draft_fields | change))
-    assert field in exc.value.message_dict
+    for change, field in BROKEN:
+        with pytest.raises(ValidationError) as exc:
+            create_item_draft(users["association"], **(draft_fields | change))
+        assert field in exc.value.message_dict, change
     assert ServiceItem.objects.count() == count
 
 

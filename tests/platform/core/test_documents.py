@@ -12,12 +12,16 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from ronghe.platform.core.documents import DocumentValidator, validate_document
 
 
-def _docx() -> bytes:
+def _zip(*parts: str) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("[Content_Types].xml", "<Types/>")
-        z.writestr("word/document.xml", "<w:document/>")
+        for part in parts:
+            z.writestr(part, "<x/>")
     return buf.getvalue()
+
+
+def _docx() -> bytes:
+    return _zip("[Content_Types].xml", "word/document.xml")
 
 
 SAMPLES = {
@@ -54,6 +58,9 @@ def test_real_spreadsheets_and_csv_from_the_shared_data_pass(shared_data: Path):
     ("报价单.pdf", b"MZ\x90\x00 this is a renamed executable", "file_content"),
     ("logo.png", b"%PDF-1.4", "file_content"),
     ("方案.docx", b"%PDF-1.4 not a zip", "file_content"),
+    ("方案.docx", _zip("payload.exe"), "file_content"),       # a zip, but not a Word document
+    ("报表.xlsx", _zip("[Content_Types].xml", "word/document.xml"), "file_content"),
+    ("报表.xlsx", b"PK\x03\x04 truncated", "file_content"),
     ("data.csv", b"a,b\n\x00\x01\x02binary", "file_content"),
     ("noextension", b"hello", "file_type"),
     ("empty.pdf", b"", "empty"),

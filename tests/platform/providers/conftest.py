@@ -85,3 +85,9 @@ def provider_b(orgs, users, catalog) -> dict[str, object]:
         "cert_type": "cma", "number": "CMA-2019-0001", "issuer": "广东省市场监督管理局",
         "valid_from": date(2019, 1, 1), "valid_to": date(2022, 12, 31)})
     return {"org": org, "user": user, "profile": profile, "offering": offering, "certificate": cert}
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings) -> None:
+    """The shared ``users`` fixture makes 24 users per test; PBKDF2 would dominate the run time."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -145,6 +145,8 @@ def from_pymrio(
     unit: str | None = None,
     region: str | None = None,
     value_added: str = VA_EXTENSION,
+    currency: str | None = None,
+    unit_factor: float | None = None,
     publisher: str = "pymrio",
     check: bool = True,
 ) -> IOTable:
@@ -153,7 +155,8 @@ def from_pymrio(
     A multi-region system without ``region`` is refused: pick a region (it becomes a competitive-import
     national table, see the module docstring) or collapse the world first with
     ``io.aggregate(region_agg=[...])``. ``check=False`` skips the balance check, for systems such as
-    ``pymrio.load_test()`` whose value added does not close the columns.
+    ``pymrio.load_test()`` whose value added does not close the columns. ``currency`` and ``unit_factor``
+    default to what the unit says when it is a money unit pymrio databases use ('Mill USD', 'M.EUR').
     """
     Z, Y = _flows(io), io.Y
     if Y is None:
@@ -175,7 +178,9 @@ def from_pymrio(
         Vt = pd.DataFrame(F.to_numpy(dtype=float), index=F.index, columns=codes)
         region = None if regions[0] is None else str(regions[0])
     unit = unit or _unit_of(io) or ""
-    currency, factor = _currency_of(unit)
+    guessed_currency, guessed_factor = _currency_of(unit)
+    currency = guessed_currency if currency is None else currency
+    factor = guessed_factor if unit_factor is None else unit_factor
     exports = next((c for c in Yt.columns if str(c).lower().startswith("export")), None)
     meta = TableMeta(
         id=table_id, publisher=publisher, country=country or region or "", year=year, unit=unit,

@@ -74,6 +74,7 @@ class Organization(TimeStampedModel):
 
     class Meta:
         ordering = ["name"]
+        indexes = [models.Index(fields=["name"], name="org_name_idx")]  # the directory's default order
         verbose_name = "组织 organization"
 
     def __str__(self) -> str:

@@ -41,3 +41,6 @@ def province_choices() -> list[tuple[str, str]]:
 def manufacturing_division_codes() -> list[str]:
     """GB/T 4754-2017 section C: divisions 13–43."""
     return [r["code"] for r in industries() if r["section"] == "C"]
+
+
+PROVINCE_CHOICES: list[tuple[str, str]] = province_choices()  # for drf-spectacular's ENUM_NAME_OVERRIDES

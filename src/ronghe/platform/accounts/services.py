@@ -36,6 +36,8 @@ def register_organization(user: Any, *, kind: str, industries: Iterable[Industry
     """Create an organization of a self-service kind with ``user`` as its admin."""
     if not getattr(user, "is_authenticated", False):
         raise PermissionDenied("请先登录 (sign in first)")
+    if is_read_only(user):
+        raise PermissionDenied("政府只读账户不能修改数据 (government accounts are read-only)")
     if kind not in SELF_SERVICE_KINDS:
         raise ValidationError({"kind": [
             "平台运营方和政府账户由运营方创建 (operator and government organizations are created by the operator)"

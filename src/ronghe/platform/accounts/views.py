@@ -140,6 +140,8 @@ def register(request: HttpRequest) -> HttpResponse:
                     )
         except ValidationError as exc:
             _add_service_errors(exc, org_form, account)
+        except PermissionDenied as exc:
+            org_form.add_error(None, str(exc))
         else:
             if account is not None:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")

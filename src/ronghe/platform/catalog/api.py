@@ -28,7 +28,7 @@ class PublishedItemConflict(APIException):
 
 
 class ServiceCategorySerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     synonyms = serializers.ListField(child=serializers.CharField(), source="synonym_list", read_only=True)
     divisions = serializers.ListField(child=serializers.CharField(), source="division_list", read_only=True)
 

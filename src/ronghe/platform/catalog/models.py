@@ -131,13 +131,17 @@ class ServiceItem(TimeStampedModel):
         return f"{self.code} v{self.version} {self.name_zh}"
 
     def save(self, *args, **kwargs) -> None:
+        self.refresh_derived()
+        super().save(*args, **kwargs)
+
+    def refresh_derived(self) -> None:
+        """Recompute the search columns (also called before bulk inserts, which skip ``save``)."""
         self.qualifications_text = "|".join(self.required_qualifications or [])[:500]
         category = self.category
         self.search_text = " ".join(
             [self.code, self.name_zh, self.name_en, self.scope, self.keywords, self.qualifications_text,
              category.name_zh, category.synonyms, getattr(category.parent, "synonyms", "")]
         ).lower()
-        super().save(*args, **kwargs)
 
     @property
     def is_current(self) -> bool:

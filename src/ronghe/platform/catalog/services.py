@@ -103,12 +103,10 @@ def _as_category(value: Any) -> ServiceCategory:
 def _str_list(name: str, value: Any, errors: dict, *, required: bool) -> list[str]:
     if value in (None, ""):
         value = []
-    if isinstance(value, str) or not isinstance(value, list | tuple):
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
         errors[name] = "须为文本列表 (must be a list of strings)"
         return []
-    cleaned = [str(v).strip() for v in value if str(v).strip()]
-    if len(cleaned) != len(value) and any(not isinstance(v, str | int | float) for v in value):
-        errors[name] = "须为文本列表 (must be a list of strings)"
+    cleaned = [v.strip() for v in value if v.strip()]
     if required and not cleaned:
         errors[name] = "不能为空 (must not be empty)"
     return cleaned
@@ -199,6 +197,8 @@ def create_item_draft(by: Any, *, organization: Any | None = None, **fields: Any
     org_id = _curating_org(by, organization)
     clean = validate_item_fields(fields)
     with transaction.atomic():
+        # serialize code allocation per 大类 so two curators never draw the same code
+        ServiceCategory.objects.select_for_update().get(code=clean["category"].code[:2])
         item = ServiceItem(code=_next_code(clean["category"]), version=1, status=ServiceItem.Status.DRAFT,
                            curated_by_id=org_id, created_by=by if by and by.pk else None, **clean)
         item.save()
@@ -228,11 +228,11 @@ def publish_item(item: ServiceItem, by: Any) -> ServiceItem:
     """Make a draft the current version of its code; the version it supersedes stays as it was."""
     _require_may_change(item, by)
     with transaction.atomic():
-        item = ServiceItem.objects.select_for_update().select_related("supersedes").get(pk=item.pk)
+        item = ServiceItem.objects.select_for_update().get(pk=item.pk)
         if item.status != ServiceItem.Status.DRAFT:
             raise ValidationError(f"只有草稿可以发布，当前状态：{item.get_status_display()} (only drafts can be published)")
         validate_item_fields({name: getattr(item, name) for name in CONTENT_FIELDS} | {"category": item.category})
-        old = item.supersedes
+        old = ServiceItem.objects.select_for_update().get(pk=item.supersedes_id) if item.supersedes_id else None
         if old is not None and old.status != ServiceItem.Status.PUBLISHED:
             raise ValidationError("被修订的版本已停用，不能发布新版本 (the revised version is no longer published)")
         item.status = ServiceItem.Status.PUBLISHED
@@ -328,19 +328,23 @@ def read_items(path: Path | None = None) -> list[dict[str, Any]]:
 
 
 def _load_categories(rows: Iterable[dict[str, str]]) -> int:
-    by_code: dict[str, ServiceCategory] = {}
+    """Upsert the taxonomy by code, writing only rows that differ from the file."""
+    existing = {c.code: c for c in ServiceCategory.objects.all()}
     for row in sorted(rows, key=lambda r: (r["level"], r["code"])):
-        parent = by_code.get(row["parent"]) if row.get("parent") else None
+        parent = existing.get(row["parent"]) if row.get("parent") else None
         if row.get("parent") and parent is None:
             raise ValidationError(f"category {row['code']}: unknown parent {row['parent']}")
-        cat, _ = ServiceCategory.objects.update_or_create(
-            code=row["code"],
-            defaults={"level": int(row["level"]), "parent": parent, "name_zh": row["name_zh"],
-                      "name_en": row["name_en"], "divisions": row.get("divisions", ""),
-                      "synonyms": row.get("synonyms", "")},
-        )
-        by_code[cat.code] = cat
-    return len(by_code)
+        values = {"level": int(row["level"]), "parent": parent, "name_zh": row["name_zh"],
+                  "name_en": row["name_en"], "divisions": row.get("divisions", ""),
+                  "synonyms": row.get("synonyms", "")}
+        cat = existing.get(row["code"])
+        if cat is None:
+            existing[row["code"]] = ServiceCategory.objects.create(code=row["code"], **values)
+        elif any(getattr(cat, k) != v for k, v in values.items()):
+            for k, v in values.items():
+                setattr(cat, k, v)
+            cat.save()
+    return len(existing)
 
 
 def load_catalog(*, categories_path: Path | None = None, items_path: Path | None = None) -> LoadResult:
@@ -353,7 +357,8 @@ def load_catalog(*, categories_path: Path | None = None, items_path: Path | None
         n_cats = _load_categories(read_categories(categories_path))
         operator = _operator_org()
         existing = set(ServiceItem.objects.values_list("code", flat=True).distinct())
-        created = 0
+        categories = {c.code: c for c in ServiceCategory.objects.select_related("parent")}
+        new_items: list[ServiceItem] = []
         now = timezone.now()
         for raw in read_items(items_path):
             code = raw.get("code", "")
@@ -362,16 +367,21 @@ def load_catalog(*, categories_path: Path | None = None, items_path: Path | None
             if code in existing:
                 continue
             try:
-                clean = validate_item_fields({k: v for k, v in raw.items() if k != "code"})
+                fields = {k: v for k, v in raw.items() if k != "code"}
+                fields["category"] = categories.get(fields.get("category"), fields.get("category"))
+                clean = validate_item_fields(fields)
             except ValidationError as exc:
                 raise ValidationError(f"items.json {code}: {exc.message_dict}") from None
             if clean["category"].code[:2] != code[3:5]:
                 raise ValidationError(f"items.json {code}: category {clean['category'].code} is not in 大类 "
                                       f"{code[3:5]}")
-            ServiceItem(code=code, version=1, status=ServiceItem.Status.PUBLISHED, published_at=now,
-                        curated_by=operator, **clean).save()
+            item = ServiceItem(code=code, version=1, status=ServiceItem.Status.PUBLISHED, published_at=now,
+                               curated_by=operator, **clean)
+            item.refresh_derived()
+            new_items.append(item)
             existing.add(code)
-            created += 1
+        ServiceItem.objects.bulk_create(new_items)
+        created = len(new_items)
     result = LoadResult(n_cats, created, len(existing) - created)
     log.info("catalog: loaded %s", result)
     return result

@@ -34,7 +34,8 @@ def item_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     drafts = []
     if services.can_curate(request.user):
-        drafts = list(ServiceItem.objects.restrict(request.user, "change").select_related("category")[:50])
+        drafts = list(ServiceItem.objects.restrict(request.user, "change")
+                      .filter(status=ServiceItem.Status.DRAFT).select_related("category")[:50])
     query = params.copy()
     query.pop("page", None)
     return render(request, "catalog/item_list.html", {

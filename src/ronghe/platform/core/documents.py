@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import IO
@@ -28,6 +29,7 @@ class DocumentKind:
     extensions: tuple[str, ...]
     content_type: str
     magics: tuple[bytes, ...] = ()  # empty: text, checked by decoding instead
+    zip_member_prefix: str = ""  # Office Open XML: a zip that must hold this part (word/, xl/)
 
 
 KINDS: tuple[DocumentKind, ...] = (
@@ -35,8 +37,9 @@ KINDS: tuple[DocumentKind, ...] = (
     DocumentKind("PNG", (".png",), "image/png", (b"\x89PNG\r\n\x1a\n",)),
     DocumentKind("JPEG", (".jpg", ".jpeg"), "image/jpeg", (b"\xff\xd8\xff",)),
     DocumentKind("Word", (".docx",),
-                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document", _ZIP),
-    DocumentKind("Excel", (".xlsx",), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", _ZIP),
+                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document", _ZIP, "word/"),
+    DocumentKind("Excel", (".xlsx",), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", _ZIP,
+                 "xl/"),
     DocumentKind("文本 text", (".txt",), "text/plain"),
     DocumentKind("CSV", (".csv",), "text/csv"),
 )
@@ -94,7 +97,7 @@ def validate_document(upload: IO[bytes], name: str | None = None) -> CheckedDocu
     _rewind(upload)
     if size == 0:
         raise ValidationError(f"文件“{display}”为空 (the file is empty)", code="empty")
-    if not _content_matches(kind, head):
+    if not _content_matches(kind, head) or not _office_parts_present(kind, upload):
         raise ValidationError(
             f"文件“{display}”的内容不是{kind.label}格式 (content does not match the {ext} extension)",
             code="file_content",
@@ -135,6 +138,19 @@ def _content_matches(kind: DocumentKind, head: bytes) -> bool:
             if exc.start >= len(head) - 3:  # a multi-byte character cut by the sniff window
                 return True
     return False
+
+
+def _office_parts_present(kind: DocumentKind, upload: IO[bytes]) -> bool:
+    """A .docx/.xlsx is a zip holding word/ or xl/ parts; any other zip renamed to it is refused."""
+    if not kind.zip_member_prefix:
+        return True
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            return any(name.startswith(kind.zip_member_prefix) for name in archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
+    finally:
+        _rewind(upload)
 
 
 def _chunks(upload: IO[bytes]):

@@ -16,7 +16,6 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db.models import Count, Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, serializers, status, viewsets
@@ -36,9 +35,9 @@ from ronghe.platform.demand import services
 from ronghe.platform.demand.aggregates import demand_list_totals
 from ronghe.platform.demand.downloads import serve_attachment
 from ronghe.platform.demand.filtersets import DemandFilterSet, DemandListFilterSet
-from ronghe.platform.demand.models import Confidentiality, Demand, DemandLine, DemandList
+from ronghe.platform.demand.models import Confidentiality, Demand, DemandList
 from ronghe.platform.demand.nda import NDA_VERSION
-from ronghe.platform.demand.visibility import present
+from ronghe.platform.demand.visibility import is_owner, present
 
 # --- demand lists -------------------------------------------------------------------------------------------
 
@@ -106,7 +105,7 @@ class DemandListDetailSerializer(DemandListSerializer):
 
 
 class JoinEntrySerializer(serializers.Serializer):
-    item = serializers.IntegerField(help_text="id of a service item on the list")
+    item = serializers.IntegerField(min_value=1, max_value=2**31, help_text="id of a service item on the list")
     quantity = serializers.IntegerField(default=1, min_value=1, max_value=1_000_000)
     notes = serializers.CharField(default="", allow_blank=True, max_length=500)
 
@@ -224,7 +223,9 @@ class DemandSerializer(serializers.Serializer):
     budget_band_label = serializers.CharField()
     deadline = serializers.DateField()
     state = serializers.CharField()
+    state_label = serializers.CharField()
     confidentiality = serializers.CharField()
+    confidentiality_label = serializers.CharField()
     published_at = serializers.DateTimeField(allow_null=True)
     attachment_count = serializers.IntegerField()
     entitled = serializers.BooleanField(help_text="whether ``details`` is filled for you")
@@ -238,7 +239,7 @@ class DemandSerializer(serializers.Serializer):
 
 
 class LineInputSerializer(serializers.Serializer):
-    item = serializers.IntegerField(help_text="id of a published service item version")
+    item = serializers.IntegerField(min_value=1, max_value=2**31, help_text="id of a published service item version")
     scope = serializers.CharField(max_length=5000)
     quantity = serializers.IntegerField(default=1, min_value=1, max_value=1_000_000)
 
@@ -300,11 +301,8 @@ class DemandViewSet(viewsets.GenericViewSet):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
-        return (Demand.objects.restrict(self.request.user, "view")
-                .select_related("industry", "organization")
-                .prefetch_related(Prefetch("lines", queryset=DemandLine.objects.select_related("item__category")),
-                                  "attachments")
-                .annotate(attachment_count=Count("attachments", distinct=True)))
+        queryset = Demand.objects.restrict(self.request.user, "view").for_listing()
+        return queryset.prefetch_related("attachments") if self.action != "list" else queryset
 
     def _out(self, demand: Demand, code: int = status.HTTP_200_OK) -> Response:
         fresh = self.get_queryset().get(pk=demand.pk)
@@ -337,8 +335,15 @@ class DemandViewSet(viewsets.GenericViewSet):
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
         return self._update(request, partial=True)
 
-    def _update(self, request: Request, *, partial: bool) -> Response:
+    def _owned_object(self) -> Demand:
+        """The demand, if the user acts for its owner: refused before any input is parsed."""
         demand = self.get_object()
+        if not is_owner(self.request.user, demand):
+            raise PermissionDenied("无权操作此需求 (not allowed on this demand)")
+        return demand
+
+    def _update(self, request: Request, *, partial: bool) -> Response:
+        demand = self._owned_object()
         data = DemandWriteSerializer(data=request.data, partial=partial)
         data.is_valid(raise_exception=True)
         with service_errors(), _forbidden():
@@ -368,7 +373,7 @@ class DemandViewSet(viewsets.GenericViewSet):
     @extend_schema(request=InviteSerializer, responses={201: InvitationSerializer})
     @action(detail=True, methods=["post"])
     def invite(self, request: Request, pk: str | None = None) -> Response:
-        demand = self.get_object()
+        demand = self._owned_object()
         data = InviteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         with service_errors(), _forbidden():
@@ -389,7 +394,7 @@ class DemandViewSet(viewsets.GenericViewSet):
                    responses={201: AttachmentSerializer(many=True)})
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
     def attachments(self, request: Request, pk: str | None = None) -> Response:
-        demand = self.get_object()
+        demand = self._owned_object()
         uploads = request.FILES.getlist("file")
         with service_errors(), _forbidden():
             stored = services.add_attachments(request.user, demand, uploads)

@@ -145,6 +145,10 @@ class DemandLineForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["item"].queryset = _published_items()
 
+    def has_changed(self) -> bool:
+        """A spare line left without item and scope is blank, whatever its quantity says."""
+        return bool(self.data.get(self.add_prefix("item")) or self.data.get(self.add_prefix("scope")))
+
 
 DemandLineFormSet = forms.formset_factory(DemandLineForm, extra=2, min_num=1, validate_min=True, max_num=50,
                                           validate_max=True)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("lists/<int:pk>/close/", views.list_close, name="list_close"),
     path("", views.demand_index, name="demand_index"),
     path("mine/", views.my_demands, name="my_demands"),
+    path("export.csv", views.demand_export, name="demand_export"),
     path("new/", views.demand_create, name="demand_create"),
     path("<int:pk>/", views.demand_detail, name="demand_detail"),
     path("<int:pk>/publish/", views.demand_publish, name="demand_publish"),

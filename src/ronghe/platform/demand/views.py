@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -16,6 +16,8 @@ from ronghe.platform.core.permissions import has_kind, is_operator, is_read_only
 from ronghe.platform.demand import services
 from ronghe.platform.demand.aggregates import demand_list_totals
 from ronghe.platform.demand.downloads import serve_attachment
+from ronghe.platform.demand.exports import MAX_ROWS as MAX_EXPORT_ROWS
+from ronghe.platform.demand.exports import demands_csv
 from ronghe.platform.demand.filtersets import DemandFilterSet, DemandListFilterSet
 from ronghe.platform.demand.forms import (
     AcceptNdaForm,
@@ -27,7 +29,7 @@ from ronghe.platform.demand.forms import (
     JoinForm,
     add_service_errors,
 )
-from ronghe.platform.demand.models import Demand, DemandLine, DemandList, DemandListEntry
+from ronghe.platform.demand.models import Demand, DemandList, DemandListEntry
 from ronghe.platform.demand.nda import NDA_TEXT, NDA_VERSION
 from ronghe.platform.demand.visibility import is_owner, present
 
@@ -45,7 +47,8 @@ def _query_without_page(request: HttpRequest) -> str:
 
 def list_index(request: HttpRequest) -> HttpResponse:
     queryset = (DemandList.objects.restrict(request.user, "view").select_related("organization", "industry")
-                .annotate(manufacturer_count=Count("entries__manufacturer", distinct=True)))
+                .annotate(manufacturer_count=Count("entries__manufacturer", distinct=True))
+                .order_by("-created_at", "-id"))
     filterset = DemandListFilterSet(request.GET or None, queryset=queryset, request=request)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     can_create = has_kind(request.user, "association", "operator") and not is_read_only(request.user)
@@ -136,9 +139,7 @@ def list_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _demands(user):
-    return (Demand.objects.restrict(user, "view").select_related("industry", "organization")
-            .prefetch_related(Prefetch("lines", queryset=DemandLine.objects.select_related("item__category")))
-            .annotate(attachment_count=Count("attachments", distinct=True)))
+    return Demand.objects.restrict(user, "view").for_listing()
 
 
 def _index(request: HttpRequest, queryset, template: str, extra: dict | None = None) -> HttpResponse:
@@ -161,6 +162,16 @@ def my_demands(request: HttpRequest) -> HttpResponse:
     """“我的需求”: every demand of the user's organizations, drafts included."""
     return _index(request, _demands(request.user).filter(organization__in=org_ids(request.user)),
                   "demand/my_demands.html")
+
+
+def demand_export(request: HttpRequest) -> HttpResponse:
+    """CSV of the filtered demand index; detail columns only where the user is entitled (logged)."""
+    filterset = DemandFilterSet(request.GET or None, queryset=_demands(request.user), request=request)
+    rows = filterset.qs.prefetch_related("attachments")[:MAX_EXPORT_ROWS]
+    response = HttpResponse(demands_csv(rows, request.user), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="demands.csv"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:

@@ -208,7 +208,9 @@ def summarize(demand: Demand) -> dict[str, Any]:
         "budget_band_label": BUDGET_BAND_LABELS.get(demand.budget_band, ""),
         "deadline": demand.deadline,
         "state": demand.state,
+        "state_label": str(DemandState(demand.state).label),
         "confidentiality": demand.confidentiality,
+        "confidentiality_label": str(Confidentiality(demand.confidentiality).label),
         "published_at": demand.published_at,
         "attachment_count": attachment_count,
     }

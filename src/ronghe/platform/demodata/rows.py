@@ -12,6 +12,7 @@ import itertools
 import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cache
 from typing import Any
 
 from ronghe.platform.accounts.reference import provinces
@@ -27,8 +28,8 @@ REGIONS: tuple[tuple[str, ...], ...] = (
     ("21", "22", "23"),  # 东北
 )
 REGION_OF = {p: region for region in REGIONS for p in region}
-CONFIDENTIALITY = (("public", 30), ("registered", 45), ("nda", 15), ("private", 10))
-DEMAND_STATES = (("published", 82), ("draft", 8), ("closed", 6), ("cancelled", 4))
+CONFIDENTIALITY_SHARES = (("public", 30), ("registered", 45), ("nda", 15), ("private", 10))
+DEMAND_STATE_SHARES = (("published", 82), ("draft", 8), ("closed", 6), ("cancelled", 4))
 #: Demand-list themes → top-level service categories their items come from.
 LIST_THEMES: dict[str, tuple[str, ...]] = {
     "数字化转型": ("03", "07"),
@@ -58,6 +59,7 @@ class ItemRef:
     """What the generator needs of a current catalog item version."""
 
     pk: int
+    category_id: int
     code: str
     name: str
     top: str  # top-level category code, e.g. "03"
@@ -66,17 +68,28 @@ class ItemRef:
     qualifications: tuple[str, ...]
 
 
+OPTIONAL_MARKERS = ("推荐", "优先", "涉及时", "如需")
+
+
+def is_strict(qualification: str) -> bool:
+    """A licence the work legally needs (not a recommended or situational one, nor a management-system ISO)."""
+    return not qualification.startswith("ISO") and not any(m in qualification for m in OPTIONAL_MARKERS)
+
+
 @dataclass
 class Catalog:
     items: list[ItemRef]
     by_top: dict[str, list[int]] = field(default_factory=dict)  # top category → indexes into items
+    open_items: list[int] = field(default_factory=list)  # items that need no licence: anyone may offer them
 
     def __post_init__(self) -> None:
         for n, item in enumerate(self.items):
             self.by_top.setdefault(item.top, []).append(n)
+            if not any(is_strict(q) for q in item.qualifications):
+                self.open_items.append(n)
         weights = [(n, DEMAND_CATEGORY_WEIGHTS.get(i.top, 5) / len(self.by_top[i.top]))
                    for n, i in enumerate(self.items)]
-        self.demand_pick = Weighted(weights)
+        self.demand_pick = Weighted(weights) if weights else None
 
 
 # --- shared helpers -------------------------------------------------------------------------------------------
@@ -88,6 +101,8 @@ PROVIDER_PROVINCE = Weighted((p, w * V.PROVIDER_HUB_FACTOR.get(p, 1.0))
 DIVISION = Weighted((code, weight) for code, (weight, _) in V.DIVISIONS.items())
 SPECIALTY = Weighted((code, weight) for code, (weight, _, _) in V.PROVIDER_SPECIALTIES.items())
 ORG_FORM = Weighted(V.ORG_FORMS)
+CONFIDENTIALITY = Weighted(CONFIDENTIALITY_SHARES)
+DEMAND_STATE = Weighted(DEMAND_STATE_SHARES)
 
 
 def person(rng: random.Random) -> str:
@@ -164,7 +179,7 @@ def support_org(rng: random.Random, seed: int, kind: str, index: int, province: 
     return {
         "kind": kind, "index": index, "name": name, "name_en": f"Synthetic {kind} {index + 1} (seed {seed})",
         "province": province, "city": cities[city_n], "area": area_code(rng, province, city_n),
-        "industries": industries, "description": note(seed),
+        "industries": industries, "description": note(seed), "word": word,
     }
 
 
@@ -181,6 +196,7 @@ def service_area(rng: random.Random, home: str) -> list[str]:
     return sorted({home, *extra})
 
 
+@cache
 def _item_scale(item: ItemRef) -> float:
     """Each item has its own price level, the same in every run (seeded by its code)."""
     return random.Random(f"price/{item.code}").lognormvariate(0, 0.45)
@@ -206,12 +222,18 @@ def price_range(rng: random.Random, item: ItemRef) -> tuple[int, int, str]:
 
 
 def _pick_items(rng: random.Random, catalog: Catalog, specialty: str, k: int) -> list[int]:
+    """Mostly items of the provider's own specialty; beyond it, only items that need no licence."""
     own = catalog.by_top.get(specialty, [])
     chosen: list[int] = []
     seen: set[int] = set()
     while len(chosen) < k:
-        pool = own if own and rng.random() < 0.7 and len(seen.intersection(own)) < len(own) else None
-        n = rng.choice(pool) if pool else rng.randrange(len(catalog.items))
+        if rng.random() < 0.75 and not seen.issuperset(own):
+            pool: Any = own
+        elif not seen.issuperset(catalog.open_items):
+            pool = catalog.open_items
+        else:
+            pool = range(len(catalog.items))
+        n = rng.choice(pool)
         if n not in seen:
             seen.add(n)
             chosen.append(n)
@@ -235,7 +257,7 @@ def cert_type(qualification: str) -> tuple[str, str]:
 
 
 def cert_number(rng: random.Random, kind: str, year: int) -> str:
-    digits = "".join(str(rng.randrange(10)) for _ in range(8))
+    digits = f"{rng.randrange(10 ** 8):08d}"
     return {
         "cnas": f"CNAS L{digits[:5]}", "cma": f"{year % 100:02d}{digits}{rng.randrange(100):02d}",
         "high_tech": f"GR{year}{digits}", "iatf16949": f"0{digits[:6]}",
@@ -280,9 +302,10 @@ def provider_details(rng: random.Random, seed: int, org: dict[str, Any], catalog
             "is_active": rng.random() >= 0.03,
         })
     wanted: dict[tuple[str, str], list[str]] = {}
-    for item in items:
+    for item in items:  # most hold the licences their work needs; some hold the recommended ones too
         for qualification in item.qualifications:
-            wanted.setdefault(cert_type(qualification), []).append(item.name)
+            if rng.random() < (0.9 if is_strict(qualification) else 0.4):
+                wanted.setdefault(cert_type(qualification), []).append(item.name)
     if rng.random() < 0.6:
         wanted.setdefault(("iso9001", ""), []).append("服务质量管理")
     if rng.random() < 0.2:
@@ -345,7 +368,7 @@ def demand(rng: random.Random, seed: int, index: int, maker: dict[str, Any], cat
         })
     budget_min = max(1000, round(budget * rng.uniform(0.5, 0.8), -3))
     budget_max = max(budget_min, round(budget * rng.uniform(1.0, 1.5), -3))
-    state = Weighted(DEMAND_STATES).pick(rng)
+    state = DEMAND_STATE.pick(rng)
     names = "、".join(i.name for i in items)
     return {
         "index": index, "title": f"{word}企业{items[0].name}{'等' if len(items) > 1 else ''}服务需求",
@@ -353,7 +376,7 @@ def demand(rng: random.Random, seed: int, index: int, maker: dict[str, Any], cat
         "industry": division, "province": maker["province"], "city": maker["city"],
         "budget_min": int(budget_min), "budget_max": int(budget_max),
         "deadline": today + timedelta(days=rng.randrange(14, 181)),
-        "confidentiality": Weighted(CONFIDENTIALITY).pick(rng), "state": state,
+        "confidentiality": CONFIDENTIALITY.pick(rng), "state": state,
         "published_days_ago": rng.randrange(0, 30) if state in ("published", "closed") else None,
         "contact_name": person(rng), "contact_phone": phone(rng),
         "contact_email": f"d{index + 1:06d}.s{seed}@example.com", "lines": lines,
@@ -365,7 +388,7 @@ def demand_list(rng: random.Random, index: int, association: dict[str, Any], cat
     pool = sorted({n for top in LIST_THEMES[theme] for n in catalog.by_top.get(top, [])})
     chosen = sorted(rng.sample(pool, min(len(pool), rng.randrange(5, 10)))) if pool else []
     division = association["industries"][0]
-    word = next(w for w in V.DIVISIONS[division][1] if w in association["name"])
+    word = association["word"]
     province = PROVINCES[association["province"]].name_zh
     motives = rng.sample(V.DEMAND_MOTIVES, 3)
     return {

@@ -7,6 +7,11 @@ manufacturing, they are not statistics and must not be quoted as such.
 
 from __future__ import annotations
 
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
 #: Every synthetic organization's name ends with this marker (and ``Organization.is_synthetic`` is True).
 SYNTHETIC_MARK = "（示例）"
 
@@ -73,21 +78,21 @@ PROVIDER_SPECIALTIES: dict[str, tuple[float, tuple[str, ...], str]] = {
 }
 
 #: Two-character trade names (字号); none is meant to be a real company.
-TRADE_NAMES: tuple[str, ...] = tuple(
+TRADE_NAMES: tuple[str, ...] = _words(
     "精工 恒锐 华盛 鼎力 瑞丰 宏达 金诚 博远 汇通 泰和 永信 联创 中科 远航 新锐 立信 天成 德润 凯盛 明辉 "
     "嘉禾 信达 正泰 华宇 国鑫 安顺 瀚海 睿智 星联 东升 长风 广源 晨光 振华 鑫源 恒通 合力 同益 启航 卓越 "
     "隆盛 万通 海纳 和泰 诚信 智拓 鸿运 昌盛 宝丰 巨力 华辰 锦程 普泰 通达 致远 中恒 荣昌 弘毅 睿丰 晟达 "
     "天诚 建业 永安 盛世 德盛 弘远 金鼎 九洲 凌云 明德 青禾 润泽 三元 四方 泰丰 铭扬 新程 耀华 益康 云帆 "
     "兆丰 志诚 众联 卓力 安泰 百川 沧海 创元 达远 恒信 华泰 佳美 开元 力拓 茂源 南洋 鹏程 齐鲁 瑞达 尚品 "
-    "拓普 威盛 协力 雅图 英杰 正大 智源 中瑞 金桥 银河 北辰 东方 西城 峰锐 光华 海川 敏捷 宁远 启明 融信".split()
+    "拓普 威盛 协力 雅图 英杰 正大 智源 中瑞 金桥 银河 北辰 东方 西城 峰锐 光华 海川 敏捷 宁远 启明 融信"
 )
 
 ORG_FORMS: tuple[tuple[str, float], ...] = (("有限公司", 0.78), ("股份有限公司", 0.14), ("集团有限公司", 0.08))
 
 SURNAMES: tuple[str, ...] = tuple("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程")
-GIVEN_NAMES: tuple[str, ...] = tuple(
+GIVEN_NAMES: tuple[str, ...] = _words(
     "伟 芳 娜 敏 静 丽 强 磊 军 洋 勇 艳 杰 涛 明 超 秀英 华 鹏 辉 玲 建华 志强 海燕 晓东 文博 子涵 "
-    "宇航 思远 雪梅".split()
+    "宇航 思远 雪梅"
 )
 
 #: Manufacturer pain points (需求场景) by theme, used in demand titles, summaries and list pain points.

@@ -34,6 +34,7 @@ class CertificateAdmin(admin.ModelAdmin):
     list_filter = ["cert_type", "verified"]
     search_fields = ["provider__name", "number", "issuer"]
     raw_id_fields = ["provider"]
+    exclude = ["evidence"]  # private storage, no URL: download through the providers page instead
     readonly_fields = ["verified", "verified_by", "verified_by_org", "verified_at", "evidence_name",
                        "evidence_sha256"]
 

@@ -19,19 +19,22 @@ A row::
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import islice
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from ronghe.errors import InputError
 from ronghe.platform.accounts.reference import provinces as province_table
 from ronghe.platform.catalog.models import ServiceItem
 from ronghe.platform.providers.models import Case, Certificate, Offering, OfferingProvince, ProviderProfile
+
+_CENT = Decimal("0.01")
 
 
 @dataclass
@@ -50,38 +53,74 @@ def _batches(rows: Iterable[Mapping[str, Any]], size: int) -> Iterator[list[Mapp
         yield batch
 
 
-def _offering(org_id: int, spec: Mapping[str, Any], categories: dict[int, int], where: str) -> Offering:
+_OFFERING_COLUMNS = ("id", "created_at", "updated_at", "provider_id", "service_item_id", "category_id", "price_min",
+                     "price_max", "price_unit", "monthly_capacity", "provinces", "lead_time_days", "notes", "is_active")
+
+
+def _offering(org_id: int, spec: Mapping[str, Any], categories: dict[int, int], where: str) -> list[Any]:
+    """One offering as a row of ``_OFFERING_COLUMNS`` (id and timestamps filled in later), validated."""
     item_id = spec["service_item_id"]
     if item_id not in categories:
         raise InputError(f"service item {item_id} is not a published item version", cell=where)
     low, high = Decimal(str(spec["price_min"])), Decimal(str(spec["price_max"]))
     if low < 0 or low > high:
         raise InputError(f"price range {low}–{high} is not 0 ≤ min ≤ max", cell=where)
-    if int(spec["monthly_capacity"]) < 0:
-        raise InputError("monthly capacity must be ≥ 0", cell=where)
+    capacity, lead_time = int(spec["monthly_capacity"]), int(spec.get("lead_time_days", 7))
+    if capacity < 0 or lead_time < 0:
+        raise InputError("monthly capacity and lead time must be ≥ 0", cell=where)
+    unit = spec.get("price_unit", Offering.PriceUnit.PROJECT)
+    if unit not in Offering.PriceUnit.values:
+        raise InputError(f"unknown price unit {unit!r}", cell=where)
     codes = sorted(set(spec["provinces"]))
     if not codes or any(c not in province_table() for c in codes):
         raise InputError(f"bad province codes {codes}", cell=where)
-    return Offering(
-        provider_id=org_id, service_item_id=item_id, category_id=categories[item_id], price_min=low,
-        price_max=high, price_unit=spec.get("price_unit", Offering.PriceUnit.PROJECT),
-        monthly_capacity=int(spec["monthly_capacity"]), provinces=codes,
-        lead_time_days=int(spec.get("lead_time_days", 7)), notes=spec.get("notes", ""),
-        is_active=spec.get("is_active", True),
+    return [None, None, None, org_id, item_id, categories[item_id], low.quantize(_CENT), high.quantize(_CENT), unit,
+            capacity, codes, lead_time, spec.get("notes", ""), bool(spec.get("is_active", True))]
+
+
+def _allocate_ids(model: Any, n: int) -> list[int]:
+    """Primary keys for ``n`` new rows, so the link rows can be written without a RETURNING round trip.
+
+    PostgreSQL draws them from the table's sequence (safe beside concurrent writers). SQLite serialises writers
+    behind one database lock, taken here by the first write of the transaction, so max(id) + 1… is free.
+    """
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, n])
+            return [row[0] for row in cursor.fetchall()]
+        cursor.execute(f"UPDATE {connection.ops.quote_name(table)} SET id = id WHERE 0")  # take the write lock
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")
+        start = cursor.fetchone()[0] + 1
+    return list(range(start, start + n))
+
+
+def _insert_rows(model: Any, columns: tuple[str, ...], rows: list[tuple | list]) -> None:
+    """Plain ``executemany``: for millions of narrow rows, building and compiling a model instance per row would
+    cost several times the insert itself."""
+    if not rows:
+        return
+    qn = connection.ops.quote_name
+    names = ", ".join(qn(model._meta.get_field(c).column) for c in columns)
+    placeholders = ", ".join(
+        "CAST(%s AS jsonb)" if connection.vendor == "postgresql" and c == "provinces" else "%s" for c in columns
     )
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {qn(model._meta.db_table)} ({names}) VALUES ({placeholders})", rows)
 
 
 def bulk_create_providers(rows: Iterable[Mapping[str, Any]], batch_size: int = 2000) -> BulkResult:
     """Insert profiles, offerings (with province and industry rows), certificates and cases in batches.
 
     Each batch of ``batch_size`` provider rows is one transaction. Raises ``InputError`` naming the row for
-    bad input; batches before it stay written.
+    bad input; batches before it stay written. Not for concurrent use with other offering writers on SQLite.
     """
     categories = dict(
         ServiceItem.objects.filter(status=ServiceItem.Status.PUBLISHED).values_list("pk", "category_id")
     )
     through = Offering.industries.through
     now = timezone.now()
+    stamp = connection.ops.adapt_datetimefield_value(now)
     result = BulkResult()
     for n, batch in enumerate(_batches(rows, batch_size)):
         profiles, offerings, industry_codes, certificates, cases = [], [], [], [], []
@@ -104,12 +143,16 @@ def bulk_create_providers(rows: Iterable[Mapping[str, Any]], batch_size: int = 2
             cases.extend(Case(provider_id=org_id, **spec) for spec in row.get("cases", ()))
         with transaction.atomic():
             ProviderProfile.objects.bulk_create(profiles, batch_size=1000)
-            Offering.objects.bulk_create(offerings, batch_size=1000)  # PKs come back (RETURNING) on both DBs
-            province_rows = [OfferingProvince(offering_id=o.pk, province=p) for o in offerings for p in o.provinces]
-            OfferingProvince.objects.bulk_create(province_rows, batch_size=5000)
-            industry_rows = [through(offering_id=o.pk, industry_id=code)
-                             for o, codes in zip(offerings, industry_codes, strict=True) for code in codes]
-            through.objects.bulk_create(industry_rows, batch_size=5000)
+            ids = _allocate_ids(Offering, len(offerings)) if offerings else []
+            province_rows, industry_rows = [], []
+            for pk, offering, codes in zip(ids, offerings, industry_codes, strict=True):
+                province_rows.extend((pk, p) for p in offering[10])
+                industry_rows.extend((pk, code) for code in codes)
+                offering[0:3] = [pk, stamp, stamp]
+                offering[10] = json.dumps(offering[10])
+            _insert_rows(Offering, _OFFERING_COLUMNS, offerings)
+            _insert_rows(OfferingProvince, ("offering_id", "province"), province_rows)
+            _insert_rows(through, ("offering_id", "industry_id"), industry_rows)
             Certificate.objects.bulk_create(certificates, batch_size=1000)
             Case.objects.bulk_create(cases, batch_size=1000)
         result.profiles += len(profiles)

@@ -67,13 +67,14 @@ class ProviderProfileFilterSet(filters.FilterSet):
     q = filters.CharFilter(method="filter_q", label=_("关键词"))
     located_in = filters.ChoiceFilter(field_name="organization__province", choices=province_choices(),
                                       label=_("所在省份"))
+    # field_name only documents the type in the OpenAPI schema; filter_queryset applies these together
     service_item = filters.ModelChoiceFilter(queryset=_published_items(), method="filter_nothing",
-                                             label=_("服务条目"))
+                                             field_name="organization__offerings__service_item", label=_("服务条目"))
     category = filters.ModelChoiceFilter(queryset=ServiceCategory.objects.all(), method="filter_nothing",
-                                         label=_("服务类别"))
+                                         field_name="organization__offerings__category", label=_("服务类别"))
     province = filters.ChoiceFilter(choices=province_choices(), method="filter_nothing", label=_("服务省份"))
     industry = filters.ModelChoiceFilter(queryset=Industry.objects.all(), method="filter_nothing",
-                                         label=_("服务行业"))
+                                         field_name="organization__offerings__industries", label=_("服务行业"))
     certificate_type = filters.ChoiceFilter(choices=Certificate.Type.choices, method="filter_nothing",
                                             label=_("资质类型"))
     verified_only = filters.BooleanFilter(method="filter_nothing", label=_("仅显示已核验且在有效期内的资质"))

@@ -77,7 +77,8 @@ class CertificateForm(forms.ModelForm):
     class Meta:
         model = Certificate
         fields = list(CERTIFICATE_FIELDS)
-        widgets = {"valid_from": _DATE, "valid_to": _DATE}
+        # a plain FileInput: the stored file has no URL to show (private storage)
+        widgets = {"valid_from": _DATE, "valid_to": _DATE, "evidence": forms.FileInput}
 
     def clean(self) -> dict:
         data = super().clean()

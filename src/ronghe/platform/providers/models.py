@@ -31,11 +31,18 @@ from ronghe.platform.accounts.reference import province_choices
 from ronghe.platform.core.models import RestrictedQuerySet, TimeStampedModel
 
 
+class PrivateFileSystemStorage(FileSystemStorage):
+    """Files outside MEDIA_ROOT that have no URL: only a permission-checked view serves them."""
+
+    def url(self, name: str | None) -> str:
+        raise ValueError("private file: served only through the permission-checked download view")
+
+
 class PrivateStorage(LazyObject):
-    """Evidence files live outside MEDIA_ROOT and have no URL: only the permission-checked view serves them."""
+    """Built on first use so ``settings.DATA_DIR`` (overridden in tests) is read late."""
 
     def _setup(self) -> None:
-        self._wrapped = FileSystemStorage(location=settings.DATA_DIR / "private", base_url=None)
+        self._wrapped = PrivateFileSystemStorage(location=settings.DATA_DIR / "private")
 
 
 private_storage = PrivateStorage()
@@ -76,7 +83,7 @@ class ProviderProfile(TimeStampedModel):
     objects = ProviderProfileQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-updated_at", "id"]
+        ordering = ["-id"]  # the primary key index: no sort over 500,000 rows
         verbose_name = "服务商档案 provider profile"
 
     def __str__(self) -> str:
@@ -125,7 +132,7 @@ class Offering(TimeStampedModel):
     objects = OfferingQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-updated_at", "id"]
+        ordering = ["-id"]  # the primary key index: no sort over 500,000 rows
         indexes = [
             models.Index(fields=["service_item", "is_active"], name="offering_item_active"),
             models.Index(fields=["category", "is_active"], name="offering_category_active"),
@@ -200,7 +207,7 @@ class Certificate(TimeStampedModel):
     objects = OwnedQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-valid_to", "id"]
+        ordering = ["-id"]
         indexes = [
             models.Index(fields=["cert_type", "verified", "valid_to"], name="certificate_type_verified"),
             models.Index(fields=["provider", "cert_type"], name="certificate_provider_type"),

@@ -58,7 +58,7 @@ def provider_detail(request: HttpRequest, pk: int) -> HttpResponse:
                                 pk=pk)
     org = profile.organization
     user = request.user
-    certificates = list(Certificate.objects.restrict(user, "view").filter(provider=org))
+    certificates = list(Certificate.objects.restrict(user, "view").filter(provider=org).order_by("-valid_to"))
     for cert in certificates:
         cert.can_verify = services.can_verify(user, cert) and not cert.verified and not cert.is_expired
         cert.can_download = bool(cert.evidence) and services.can_see_evidence(user, cert)
@@ -97,7 +97,7 @@ def my_provider(request: HttpRequest) -> HttpResponse:
         "profile": ProviderProfile.objects.filter(organization=org).first(),
         "offerings": Offering.objects.filter(provider=org).select_related("service_item").order_by(
             "-is_active", "-updated_at"),
-        "certificates": Certificate.objects.filter(provider=org),
+        "certificates": Certificate.objects.filter(provider=org).order_by("-valid_to"),
         "cases": Case.objects.filter(provider=org).select_related("client_industry"),
     }
     return render(request, "providers/my_provider.html", context)

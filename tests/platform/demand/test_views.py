@@ -1,0 +1,232 @@
+"""The demand pages: summaries for the unentitled, details (logged) for the entitled, forms that refuse bad input."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from ronghe.platform.core.models import ConfidentialAccess
+from ronghe.platform.demand import services
+from ronghe.platform.demand.models import Demand, DemandAttachment, DemandLine, DemandList, DemandListEntry
+from tests.platform.demand.conftest import (
+    MARKER,
+    OPERATOR_KEYS,
+    OWNER_KEYS,
+    PDF,
+    assert_no_secret,
+    future,
+    pdf_upload,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def body_of(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+@pytest.mark.parametrize("level", ["nda", "private"])
+def test_pages_never_show_confidential_values_to_the_unentitled(level, make_demand, users):
+    demand = make_demand(level)
+    attachment = demand.attachments.get()
+    pages = [
+        reverse("demand:demand_index"),
+        reverse("demand:demand_index") + "?search=冲压线",  # words of the confidential scope
+        reverse("demand:demand_detail", args=[demand.pk]),
+        reverse("demand:attachment_download", args=[demand.pk, attachment.pk]),
+        reverse("demand:nda_accept", args=[demand.pk]),
+        reverse("demand:my_demands"),
+    ]
+    for key in [k for k in users if k not in OWNER_KEYS | OPERATOR_KEYS and not k.endswith("_member")]:
+        client = client_for(users[key])
+        got = {}
+        for url in pages:
+            got[url] = response = client.get(url)
+            assert response.status_code in (200, 302, 404), (key, url, response.status_code)
+            assert_no_secret(body_of(response))
+        for name in ("demand_publish", "demand_close", "demand_cancel", "demand_invite"):
+            response = client.post(reverse(f"demand:{name}", args=[demand.pk]), {"provider": "x"})
+            assert response.status_code in (302, 403, 404), (key, name)
+            assert_no_secret(body_of(response))
+        assert "共 0 条需求" in got[pages[1]].content.decode(), key
+        if level == "private":
+            assert got[pages[2]].status_code == 404
+        else:
+            assert got[pages[2]].status_code == 200
+            assert "汽车零部件产线数字化改造" in got[pages[2]].content.decode()
+        assert got[pages[3]].status_code == 404
+    assert Demand.objects.get(pk=demand.pk).state == "published"
+    assert ConfidentialAccess.objects.count() == 0
+
+
+def test_entitled_provider_page_and_download_are_logged(make_demand, users):
+    demand = make_demand("registered")
+    client = client_for(users["provider_member"])
+    page = client.get(reverse("demand:demand_detail", args=[demand.pk])).content.decode()
+    assert MARKER in page and "1234567.89" in page
+    attachment = demand.attachments.get()
+    response = client.get(reverse("demand:attachment_download", args=[demand.pk, attachment.pk]))
+    assert response.status_code == 200 and body_of(response) == PDF
+    assert MARKER in response["Content-Disposition"] or "filename*" in response["Content-Disposition"]
+    rows = list(ConfidentialAccess.objects.values_list("what", "channel"))
+    assert rows.count(("details", "web")) == 1 and (f"attachment:{attachment.pk}", "web") in rows
+
+
+def test_nda_accept_page_grants_details(make_demand, users, orgs):
+    demand = make_demand("nda")
+    client = client_for(users["provider"])
+    url = reverse("demand:nda_accept", args=[demand.pk])
+    assert client.get(url).status_code == 404  # not invited
+    owner = client_for(users["manufacturer"])
+    owner.post(reverse("demand:demand_invite", args=[demand.pk]), {"provider": orgs["provider"].credit_code})
+    assert demand.invitations.filter(provider=orgs["provider"]).exists()
+    page = client.get(url)
+    assert page.status_code == 200 and "保密协议" in page.content.decode()
+    assert MARKER not in page.content.decode()
+    response = client.post(url, {"nda_version": "2026.1"})  # box not ticked
+    assert response.status_code == 200 and not demand.invitations.get().accepted
+    response = client.post(url, {"nda_version": "2026.1", "agree": "on"})
+    assert response.status_code == 302
+    assert MARKER in client.get(reverse("demand:demand_detail", args=[demand.pk])).content.decode()
+
+
+def form_data(items, **over) -> dict:
+    data = {
+        "organization": "", "title": "热处理车间节能改造", "summary": "", "industry": "33", "province": "32",
+        "city": "无锡", "budget_min": "100000", "budget_max": "300000", "deadline": future().isoformat(),
+        "confidentiality": "registered", "contact_name": "", "contact_phone": "", "contact_email": "",
+        "lines-TOTAL_FORMS": "2", "lines-INITIAL_FORMS": "0", "lines-MIN_NUM_FORMS": "1",
+        "lines-MAX_NUM_FORMS": "50",
+        "lines-0-item": str(items[0].pk), "lines-0-scope": "3 条热处理线能耗监测", "lines-0-quantity": "1",
+        "lines-1-item": "", "lines-1-scope": "", "lines-1-quantity": "",
+    }
+    data.update(over)
+    return data
+
+
+def test_post_a_demand_with_lines_and_attachment(users, orgs, items):
+    client = client_for(users["manufacturer_member"])
+    assert client.get(reverse("demand:demand_create")).status_code == 200
+    data = form_data(items, organization=str(orgs["manufacturer"].pk), attachments=pdf_upload(), publish="1")
+    response = client.post(reverse("demand:demand_create"), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    demand = Demand.objects.get()
+    assert demand.state == "published" and demand.lines.count() == 1 and demand.attachments.count() == 1
+    assert "热处理车间节能改造" in client.get(reverse("demand:my_demands")).content.decode()
+
+
+@pytest.mark.parametrize(("over", "message"), [
+    ({"budget_min": "500000", "budget_max": "1000"}, "预算上限不能低于下限"),
+    ({"deadline": "2020-01-01"}, "截止日期必须晚于今天"),
+    ({"industry": "52"}, "必须是制造业行业"),
+    ({"lines-0-item": "", "lines-0-scope": "", "lines-0-quantity": ""}, ""),
+    ({"attachments": "exe"}, "内容不是"),
+    ({"attachments": "big"}, "过大"),
+])
+def test_post_a_demand_form_refuses_broken_input(over, message, users, orgs, items):
+    client = client_for(users["manufacturer"])
+    if over.get("attachments") == "exe":
+        over = {"attachments": pdf_upload(name="manual.pdf", content=b"MZ\x90\x00" + b"\x00" * 64)}
+    elif over.get("attachments") == "big":
+        over = {"attachments": pdf_upload(content=PDF + b"0" * 4096)}
+    before = (Demand.objects.count(), DemandLine.objects.count(), DemandAttachment.objects.count())
+    with override_settings(RONGHE_MAX_UPLOAD_BYTES=1024):
+        response = client.post(reverse("demand:demand_create"),
+                               form_data(items, organization=str(orgs["manufacturer"].pk), **over))
+    assert response.status_code == 200
+    assert 'class="errorlist' in response.content.decode()
+    assert message in response.content.decode()
+    assert (Demand.objects.count(), DemandLine.objects.count(), DemandAttachment.objects.count()) == before
+
+
+@pytest.mark.parametrize("key", ["provider", "association", "government", "anonymous"])
+def test_only_manufacturers_reach_the_post_form(key, users, items):
+    response = client_for(users[key]).post(reverse("demand:demand_create"), form_data(items))
+    assert response.status_code in (302, 403)
+    assert Demand.objects.count() == 0
+
+
+def test_association_creates_publishes_list_and_manufacturer_joins(users, orgs, items):
+    association = client_for(users["association"])
+    data = {"organization": orgs["association"].pk, "name": "长三角汽车零部件数字化清单", "industry": "36",
+            "province": "31", "city": "", "pain_points": "设备联网率低", "items": [items[0].pk, items[1].pk]}
+    response = association.post(reverse("demand:list_create"), data)
+    assert response.status_code == 302, response.content.decode()[:1500]
+    demand_list = DemandList.objects.get()
+    association.post(reverse("demand:list_publish", args=[demand_list.pk]))
+    demand_list.refresh_from_db()
+    assert demand_list.state == "published"
+    manufacturer = client_for(users["manufacturer"])
+    url = reverse("demand:list_detail", args=[demand_list.pk])
+    response = manufacturer.post(url, {"manufacturer": orgs["manufacturer"].pk, f"qty_{items[0].pk}": "3",
+                                       f"qty_{items[1].pk}": "0", "notes": ""})
+    assert response.status_code == 302
+    assert DemandListEntry.objects.get().quantity == 3
+    page = client_for(None).get(url).content.decode()
+    assert "1 家制造企业已报名" in page and orgs["manufacturer"].name not in page  # counts, not who
+    assert orgs["manufacturer"].name in association.get(url).content.decode()
+    assert "长三角汽车零部件数字化清单" in client_for(None).get(reverse("demand:list_index")).content.decode()
+
+
+@pytest.mark.parametrize("key", ["manufacturer", "provider", "government", "anonymous"])
+def test_others_cannot_create_lists_or_join_as_non_manufacturers(key, users, orgs, items):
+    response = client_for(users[key]).post(reverse("demand:list_create"), {"name": "x"})
+    assert response.status_code in (302, 403)
+    assert DemandList.objects.count() == 0
+    demand_list = services.publish_demand_list(users["association"], services.create_demand_list(
+        users["association"], orgs["association"], name="清单", industry="36", province="32",
+        pain_points="x", items=items[:1]))
+    if key != "manufacturer":
+        response = client_for(users[key]).post(reverse("demand:list_detail", args=[demand_list.pk]),
+                                               {f"qty_{items[0].pk}": "1"})
+        assert response.status_code == 403
+        assert DemandListEntry.objects.count() == 0
+
+
+def test_list_form_refuses_broken_input(users, orgs, items):
+    client = client_for(users["association"])
+    response = client.post(reverse("demand:list_create"), {
+        "organization": orgs["association"].pk, "name": "x", "industry": "36", "province": "32",
+        "pain_points": "", "items": []})
+    assert response.status_code == 200 and 'class="errorlist' in response.content.decode()
+    assert DemandList.objects.count() == 0
+
+
+def test_index_filters_and_owner_actions(make_demand, users):
+    demand = make_demand("public", publish=False)
+    owner = client_for(users["manufacturer"])
+    assert "发布" in owner.get(reverse("demand:demand_detail", args=[demand.pk])).content.decode()
+    owner.post(reverse("demand:demand_publish", args=[demand.pk]))
+    anonymous = client_for(None)
+    index = reverse("demand:demand_index")
+    assert "汽车零部件产线数字化改造" in anonymous.get(index + "?province=32&industry=36&category=02").content.decode()
+    assert "汽车零部件产线数字化改造" not in anonymous.get(index + "?province=44").content.decode()
+    owner.post(reverse("demand:demand_close", args=[demand.pk]))
+    assert Demand.objects.get(pk=demand.pk).state == "closed"
+    response = owner.post(reverse("demand:demand_attach", args=[demand.pk]), {"attachments": pdf_upload()})
+    assert response.status_code == 302 and demand.attachments.count() == 1  # the one from the fixture only
+
+
+def test_export_carries_details_only_where_entitled_and_logs_them(make_demand, users):
+    secret = make_demand("nda")
+    open_to_providers = make_demand("registered")
+    url = reverse("demand:demand_export")
+    for key in ("association", "manufacturer_b", "government", "anonymous"):
+        response = client_for(users[key]).get(url)
+        assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+        assert_no_secret(response.content)
+        assert "汽车零部件产线数字化改造" in response.content.decode()
+    assert ConfidentialAccess.objects.count() == 0
+    text = client_for(users["provider_b"]).get(url).content.decode()
+    assert text.count(MARKER) == 2  # scope + contact of the registered-level demand only
+    [row] = ConfidentialAccess.objects.all()
+    assert (row.object_id, row.channel) == (str(open_to_providers.pk), "export")
+    assert str(secret.pk) != row.object_id
