@@ -40,16 +40,21 @@ def main() -> None:
     call_command("migrate", "--noinput", "--verbosity", "0")
     load_catalog()
     half = args.providers // 2
-    spec = Spec(providers=args.providers, offerings_per_provider=args.offerings_per_provider,
-                manufacturers=half if args.manufacturers is None else args.manufacturers,
-                demands=half if args.demands is None else args.demands, demand_lists=3,
-                seed=args.seed, batch_size=args.batch_size)
+    spec = Spec(
+        providers=args.providers,
+        offerings_per_provider=args.offerings_per_provider,
+        manufacturers=half if args.manufacturers is None else args.manufacturers,
+        demands=half if args.demands is None else args.demands,
+        demand_lists=3,
+        seed=args.seed,
+        batch_size=args.batch_size,
+    )
     started = time.perf_counter()
     last = [started]
 
     def progress(message: str) -> None:
         now = time.perf_counter()
-        if now - last[0] > 5 or message.endswith(("/" + str(spec.providers) + ")", )):
+        if now - last[0] > 5 or message.endswith(("/" + str(spec.providers) + ")",)):
             print(f"{now - started:7.1f} s  {message}", flush=True)
             last[0] = now
 
@@ -59,11 +64,15 @@ def main() -> None:
     print(result.summary())
     for name, n in result.counts.items():
         print(f"  {name:<22} {n:>10,}")
-    print(f"total {rows:,} rows in {elapsed:.1f} s: {rows / elapsed:,.0f} rows/s; "
-          f"{result.counts['offerings'] / elapsed:,.0f} offerings/s")
+    print(
+        f"total {rows:,} rows in {elapsed:.1f} s: {rows / elapsed:,.0f} rows/s; "
+        f"{result.counts['offerings'] / elapsed:,.0f} offerings/s"
+    )
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    print(f"CPU time {usage.ru_utime + usage.ru_stime:.1f} s (wall time is longer when other work shares the "
-          f"cores); peak memory {usage.ru_maxrss / 1024:.0f} MiB")
+    print(
+        f"CPU time {usage.ru_utime + usage.ru_stime:.1f} s (wall time is longer when other work shares the "
+        f"cores); peak memory {usage.ru_maxrss / 1024:.0f} MiB"
+    )
 
 
 if __name__ == "__main__":

@@ -132,7 +132,9 @@ def summarise(runs: list[dict]) -> dict:
     times = [r["compute_s"] for r in ok]
     peaks = [r["peak_rss_mib"] for r in ok]
     steps = {k: min(r["steps"][k] for r in ok) for k in (ok[0]["steps"] if ok else {})}
+    cpu = [r["cpu_s"] for r in ok if "cpu_s" in r]
     return {"runs": len(ok), "t_min": min(times, default=float("nan")), "t_med": median(times),
+            "cpu_min": min(cpu, default=float("nan")),
             "rss_min": min(peaks, default=float("nan")), "rss_med": median(peaks), "steps": steps,
             "load": median([r["loadavg"] for r in ok]), "errors": [r["error"] for r in runs if "error" in r]}
 
@@ -232,18 +234,19 @@ def main() -> None:
 
 
 def report(results: dict, lu_rates: dict) -> None:
-    print("\n| table | n | contender | compute min / median (s) | peak RSS min / median (MiB) | runs | load |")
-    print("|---|---:|---|---:|---:|---:|---:|")
+    print("\n| table | n | contender | compute min / median (s) | CPU min (s) | peak RSS min / median (MiB) "
+          "| runs | load |")
+    print("|---|---:|---|---:|---:|---:|---:|---:|")
     for label, res in results.items():
         for c, s in res.items():
             if c.startswith("_"):
                 continue
             err = f" ({'; '.join(s['errors'])})" if s["errors"] else ""
             print(f"| {label} | {res['_n']['n']} | {c}{err} | {s['t_min']:.3f} / {s['t_med']:.3f} | "
-                  f"{s['rss_min']:.0f} / {s['rss_med']:.0f} | {s['runs']} | {s['load']:.1f} |")
-    print("\n| table | ronghe call | time: pymrio / ronghe (median; min) | memory: ronghe / pymrio (median) "
-          "| v·L agreement |")
-    print("|---|---|---:|---:|---:|")
+                  f"{s.get('cpu_min', float('nan')):.3f} | {s['rss_min']:.0f} / {s['rss_med']:.0f} | {s['runs']} | {s['load']:.1f} |")
+    print("\n| table | ronghe call | time: pymrio / ronghe (median; min) | CPU: pymrio / ronghe (min) "
+          "| memory: ronghe / pymrio (median) | v·L agreement |")
+    print("|---|---|---:|---:|---:|---:|")
     for label, res in results.items():
         p = res.get("pymrio")
         for c in ("ronghe-indicators", "ronghe-core", "ronghe-mixed"):
@@ -252,7 +255,7 @@ def report(results: dict, lu_rates: dict) -> None:
                 continue
             agree = res["_n"]["agreement"]
             print(f"| {label} | {c} | {p['t_med'] / r['t_med']:.1f}× ; {p['t_min'] / r['t_min']:.1f}× | "
-                  f"{100 * r['rss_med'] / p['rss_med']:.0f} % | "
+                  f"{p.get('cpu_min', float('nan')) / r.get('cpu_min', float('nan')):.1f}× | {100 * r['rss_med'] / p['rss_med']:.0f} % | "
                   f"{'n/a' if agree is None else f'{agree:.1e}'} |")
     print("\n| table | contender | step times, fastest repetition (s) |")
     print("|---|---|---|")

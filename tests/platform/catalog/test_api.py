@@ -127,3 +127,10 @@ def test_publishing_twice_is_refused(catalog, users, api_client_for, draft_field
     client = api_client_for(users["association"])
     assert client.post(f"{ITEMS}{draft.pk}/publish/").status_code == 200
     assert client.post(f"{ITEMS}{draft.pk}/publish/").status_code == 400
+
+
+def test_item_list_costs_a_fixed_number_of_queries(catalog, users, api_client_for, django_assert_max_num_queries):
+    client = api_client_for(users["association"])
+    with django_assert_max_num_queries(8):
+        response = client.get(ITEMS, {"page_size": 100})
+    assert response.json()["count"] == catalog.items_created

@@ -39,15 +39,18 @@ def future(days: int = 30) -> dt.date:
 @pytest.fixture
 def items(db) -> list[ServiceItem]:
     """Two published service items (and a draft that must never be accepted)."""
-    top = ServiceCategory.objects.create(code="02", level=1, name_zh="信息服务", name_en="Information services")
-    sub = ServiceCategory.objects.create(code="021", parent=top, level=2, name_zh="软件和信息技术服务",
-                                         name_en="Software and IT services")
+    # get_or_create: the catalog may ship the NBS taxonomy as data
+    top, _ = ServiceCategory.objects.get_or_create(
+        code="02", defaults={"level": 1, "name_zh": "信息服务", "name_en": "Information services"})
+    sub, _ = ServiceCategory.objects.get_or_create(
+        code="021", defaults={"parent": top, "level": 2, "name_zh": "软件和信息技术服务",
+                              "name_en": "Software and IT services"})
     made = [
-        ServiceItem.objects.create(code="IT-MES-01", version=1, status="published", category=sub,
+        ServiceItem.objects.create(code="TEST-MES-01", version=1, status="published", category=sub,
                                    name_zh="制造执行系统实施", scope="MES 实施", pricing_model="fixed"),
-        ServiceItem.objects.create(code="IT-DATA-02", version=1, status="published", category=sub,
+        ServiceItem.objects.create(code="TEST-DATA-02", version=1, status="published", category=sub,
                                    name_zh="工业数据治理", scope="数据治理", pricing_model="fixed"),
-        ServiceItem.objects.create(code="IT-DRAFT-03", version=1, status="draft", category=sub,
+        ServiceItem.objects.create(code="TEST-DRAFT-03", version=1, status="draft", category=sub,
                                    name_zh="草稿条目", scope="草稿", pricing_model="fixed"),
     ]
     return made

@@ -126,7 +126,7 @@ def test_post_a_demand_with_lines_and_attachment(users, orgs, items):
 @pytest.mark.parametrize(("over", "message"), [
     ({"budget_min": "500000", "budget_max": "1000"}, "预算上限不能低于下限"),
     ({"deadline": "2020-01-01"}, "截止日期必须晚于今天"),
-    ({"industry": "52"}, "必须是制造业行业"),
+    ({"industry": "52"}, "有效的选项"),  # only manufacturing divisions are offered
     ({"lines-0-item": "", "lines-0-scope": "", "lines-0-quantity": ""}, ""),
     ({"attachments": "exe"}, "内容不是"),
     ({"attachments": "big"}, "过大"),

@@ -17,8 +17,20 @@ def invoke(*args: str):
 
 
 def test_command_generates_the_requested_rows(catalog):
-    result = invoke("--manufacturers", "6", "--providers", "5", "--demands", "7", "--offerings-per-provider", "3",
-                    "--demand-lists", "1", "--seed", "42")
+    result = invoke(
+        "--manufacturers",
+        "6",
+        "--providers",
+        "5",
+        "--demands",
+        "7",
+        "--offerings-per-provider",
+        "3",
+        "--demand-lists",
+        "1",
+        "--seed",
+        "42",
+    )
     assert result.exit_code == 0, result.output
     assert "digest " in result.output and "seed 42" in result.output
     assert Organization.objects.filter(kind="manufacturer").count() == 6

@@ -34,31 +34,101 @@ def db_digest() -> str:
     h = hashlib.sha256()
     orgs = Organization.objects.filter(is_synthetic=True).prefetch_related("industries")
     for o in orgs.order_by("credit_code"):
-        h.update(repr((o.credit_code, o.name, o.kind, o.province, o.city, o.description,
-                       sorted(i.code for i in o.industries.all()))).encode())
+        h.update(
+            repr(
+                (
+                    o.credit_code,
+                    o.name,
+                    o.kind,
+                    o.province,
+                    o.city,
+                    o.description,
+                    sorted(i.code for i in o.industries.all()),
+                )
+            ).encode()
+        )
     for p in ProviderProfile.objects.select_related("organization").order_by("organization__credit_code"):
-        h.update(repr((p.organization.credit_code, p.headline, p.team_size, p.founded_year, p.service_provinces,
-                       p.contact_name, p.contact_phone)).encode())
-    offerings = (Offering.objects.select_related("provider", "service_item").prefetch_related("industries")
-                 .order_by("provider__credit_code", "service_item__code"))
+        h.update(
+            repr(
+                (
+                    p.organization.credit_code,
+                    p.headline,
+                    p.team_size,
+                    p.founded_year,
+                    p.service_provinces,
+                    p.contact_name,
+                    p.contact_phone,
+                )
+            ).encode()
+        )
+    offerings = (
+        Offering.objects.select_related("provider", "service_item")
+        .prefetch_related("industries")
+        .order_by("provider__credit_code", "service_item__code")
+    )
     for o in offerings:
-        h.update(repr((o.provider.credit_code, o.service_item.code, o.service_item.version, o.price_min, o.price_max,
-                       o.price_unit, o.monthly_capacity, o.provinces, sorted(i.code for i in o.industries.all()),
-                       o.lead_time_days, o.is_active)).encode())
+        h.update(
+            repr(
+                (
+                    o.provider.credit_code,
+                    o.service_item.code,
+                    o.service_item.version,
+                    o.price_min,
+                    o.price_max,
+                    o.price_unit,
+                    o.monthly_capacity,
+                    o.provinces,
+                    sorted(i.code for i in o.industries.all()),
+                    o.lead_time_days,
+                    o.is_active,
+                )
+            ).encode()
+        )
     for c in Certificate.objects.select_related("provider").order_by("provider__credit_code", "number"):
-        h.update(repr((c.provider.credit_code, c.cert_type, c.name, c.number, c.issuer, c.valid_from, c.valid_to,
-                       c.verified)).encode())
+        h.update(
+            repr(
+                (
+                    c.provider.credit_code,
+                    c.cert_type,
+                    c.name,
+                    c.number,
+                    c.issuer,
+                    c.valid_from,
+                    c.valid_to,
+                    c.verified,
+                )
+            ).encode()
+        )
     for c in Case.objects.select_related("provider").order_by("provider__credit_code", "title", "year"):
-        h.update(repr((c.provider.credit_code, c.title, c.client_name, c.year, c.summary, c.is_public)).encode())
+        h.update(
+            repr((c.provider.credit_code, c.title, c.client_name, c.year, c.summary, c.is_public)).encode()
+        )
     demands = Demand.objects.select_related("organization").prefetch_related("lines__item")
     for d in sorted(demands, key=lambda d: (d.organization.credit_code, d.contact_email)):
-        h.update(repr((d.organization.credit_code, d.title, d.budget_min, d.budget_max, d.deadline,
-                       d.confidentiality, d.state, [(ln.item.code, ln.quantity, ln.scope) for ln in d.lines.all()]
-                       )).encode())
+        h.update(
+            repr(
+                (
+                    d.organization.credit_code,
+                    d.title,
+                    d.budget_min,
+                    d.budget_max,
+                    d.deadline,
+                    d.confidentiality,
+                    d.state,
+                    [(ln.item.code, ln.quantity, ln.scope) for ln in d.lines.all()],
+                )
+            ).encode()
+        )
     for dl in DemandList.objects.select_related("organization").order_by("name"):
-        entries = sorted((e.manufacturer.credit_code, e.item.code, e.quantity)
-                         for e in DemandListEntry.objects.filter(demand_list=dl).select_related("manufacturer", "item"))
-        h.update(repr((dl.name, dl.organization.credit_code, sorted(i.code for i in dl.items.all()), entries)).encode())
+        entries = sorted(
+            (e.manufacturer.credit_code, e.item.code, e.quantity)
+            for e in DemandListEntry.objects.filter(demand_list=dl).select_related("manufacturer", "item")
+        )
+        h.update(
+            repr(
+                (dl.name, dl.organization.credit_code, sorted(i.code for i in dl.items.all()), entries)
+            ).encode()
+        )
     return h.hexdigest()
 
 
@@ -93,7 +163,9 @@ def test_one_count_does_not_reshuffle_the_others(catalog):
     def offerings(demands: int) -> set:
         with transaction.atomic():
             generate(Spec(seed=7, manufacturers=10, providers=10, demands=demands))
-            rows = set(Offering.objects.values_list("provider__credit_code", "service_item__code", "price_min"))
+            rows = set(
+                Offering.objects.values_list("provider__credit_code", "service_item__code", "price_min")
+            )
             transaction.set_rollback(True)
         return rows
 
@@ -193,9 +265,22 @@ def test_every_demand_passes_the_demand_services_validation(generated):
     for d in demands:
         assert d.deadline > today and d.budget_min <= d.budget_max and d.industry.is_manufacturing
         assert d.budget_band == budget_band(d.budget_max) and d.organization.kind == "manufacturer"
-        fields = {f: getattr(d, f) for f in ("title", "summary", "province", "city", "budget_min", "budget_max",
-                                             "deadline", "confidentiality", "contact_name", "contact_phone",
-                                             "contact_email")}
+        fields = {
+            f: getattr(d, f)
+            for f in (
+                "title",
+                "summary",
+                "province",
+                "city",
+                "budget_min",
+                "budget_max",
+                "deadline",
+                "confidentiality",
+                "contact_name",
+                "contact_phone",
+                "contact_email",
+            )
+        }
         lines = [LineInput(item=ln.item_id, scope=ln.scope, quantity=ln.quantity) for ln in d.lines.all()]
         with transaction.atomic():
             try:
@@ -245,12 +330,15 @@ def test_another_seed_appends(generated):
     assert Demand.objects.count() == SMALL["demands"] + 3
 
 
-@pytest.mark.parametrize("spec, message", [
-    (Spec(demands=3), "need manufacturers"),
-    (Spec(providers=2, offerings_per_provider=1000), "offerings-per-provider"),
-    (Spec(manufacturers=-1), "must be ≥ 0"),
-    (Spec(providers=1, batch_size=0), "batch-size"),
-])
+@pytest.mark.parametrize(
+    "spec, message",
+    [
+        (Spec(demands=3), "need manufacturers"),
+        (Spec(providers=2, offerings_per_provider=1000), "offerings-per-provider"),
+        (Spec(manufacturers=-1), "must be ≥ 0"),
+        (Spec(providers=1, batch_size=0), "batch-size"),
+    ],
+)
 def test_bad_specs_are_refused_before_writing(catalog, spec, message):
     with pytest.raises(InputError, match=message):
         generate(spec)

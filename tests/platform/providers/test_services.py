@@ -11,7 +11,7 @@ from django.utils import timezone
 from ronghe.errors import InputError
 from ronghe.platform.providers import services
 from ronghe.platform.providers.models import Case, Certificate, Offering, OfferingProvince, ProviderProfile
-from tests.platform.conftest import make_org
+from tests.platform.conftest import make_org, make_user
 from tests.platform.providers.conftest import pdf
 
 
@@ -220,6 +220,14 @@ def test_bulk_create_fills_denormalised_fields(db, catalog):
     assert {o.category_id for o in mes} == {catalog["it_sub"].pk}
     assert OfferingProvince.objects.filter(province="44").count() == 5
     assert not Certificate.objects.filter(verified=True).exists()
+    day_rate = Offering.objects.filter(service_item=catalog["cma"]).first()
+    assert (str(day_rate.price_min), day_rate.price_unit, day_rate.is_active) == ("100.00", "day", True)
+    assert day_rate.created_at is not None and list(day_rate.industries.all()) == []
+    # ids handed out by the bulk path do not collide with the ordinary write path afterwards
+    user = make_user(orgs[0])
+    later = services.add_offering(orgs[0], user, {"service_item": catalog["mes"], "price_min": 1, "price_max": 2,
+                                                  "monthly_capacity": 1, "provinces": ["11"]})
+    assert later.pk > max(Offering.objects.exclude(pk=later.pk).values_list("pk", flat=True))
 
 
 @pytest.mark.parametrize("bad", [

@@ -65,9 +65,8 @@ class DemandFilterSet(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        lines = DemandLine.objects.filter(
-            Q(item__category__code=value) | Q(item__category__parent__code=value), demand=OuterRef("pk")
-        )
+        # NBS codes nest by prefix (大类 02 → 中类 021), so a prefix selects a category with all below it
+        lines = DemandLine.objects.filter(item__category__code__startswith=value, demand=OuterRef("pk"))
         return queryset.filter(Exists(lines))
 
     def filter_mine(self, queryset, name, value):

@@ -113,7 +113,7 @@ class DemandForm(forms.Form):
     title = forms.CharField(label=_("标题"), max_length=200)
     summary = forms.CharField(label=_("公开摘要（所有可见者都能看到，请勿填写保密信息）"), widget=forms.Textarea,
                               required=False)
-    industry = forms.ModelChoiceField(queryset=Industry.objects.all(), label=_("所属制造业行业"))
+    industry = forms.ModelChoiceField(queryset=Industry.objects.filter(section="C"), label=_("所属制造业行业"))
     province = forms.ChoiceField(choices=province_choices(), label=_("省份"))
     city = forms.CharField(label=_("城市"), max_length=64, required=False)
     budget_min = forms.DecimalField(label=_("预算下限（元）"), max_digits=14, decimal_places=2, min_value=0)

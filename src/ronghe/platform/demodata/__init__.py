@@ -32,26 +32,73 @@ def demo_data_command() -> click.Command:
     """The ``ronghe demo-data`` click command (registered by ``ronghe.platform.cli``)."""
 
     @click.command("demo-data")
-    @click.option("--manufacturers", default=0, show_default=True, type=click.IntRange(0),
-                  help="Manufacturers (需求方) to create.")
-    @click.option("--providers", default=0, show_default=True, type=click.IntRange(0),
-                  help="Service providers (服务商), each with a profile, offerings, certificates and cases.")
-    @click.option("--demands", default=0, show_default=True, type=click.IntRange(0),
-                  help="Demands of the generated manufacturers.")
-    @click.option("--offerings-per-provider", default=5, show_default=True, type=click.IntRange(1),
-                  help="Offerings per provider (distinct current catalog items).")
-    @click.option("--demand-lists", default=3, show_default=True, type=click.IntRange(0),
-                  help="Association demand lists, joined by generated manufacturers (needs --manufacturers).")
-    @click.option("--seed", default=0, show_default=True, type=click.IntRange(0),
-                  help="Same seed, same data; a seed already loaded is refused.")
-    @click.option("--batch-size", default=2000, show_default=True, type=click.IntRange(1),
-                  help="Rows per transaction.")
-    @click.option("--with-users", is_flag=True,
-                  help="Also create one admin login per organization (username demo<seed>-<kind><n>).")
-    @click.option("--password", default="ronghe-demo", show_default=True,
-                  help="Password of the --with-users logins (hashed once for all).")
-    def demo_data(manufacturers: int, providers: int, demands: int, offerings_per_provider: int,
-                  demand_lists: int, seed: int, batch_size: int, with_users: bool, password: str) -> None:
+    @click.option(
+        "--manufacturers",
+        default=0,
+        show_default=True,
+        type=click.IntRange(0),
+        help="Manufacturers (需求方) to create.",
+    )
+    @click.option(
+        "--providers",
+        default=0,
+        show_default=True,
+        type=click.IntRange(0),
+        help="Service providers (服务商), each with a profile, offerings, certificates and cases.",
+    )
+    @click.option(
+        "--demands",
+        default=0,
+        show_default=True,
+        type=click.IntRange(0),
+        help="Demands of the generated manufacturers.",
+    )
+    @click.option(
+        "--offerings-per-provider",
+        default=5,
+        show_default=True,
+        type=click.IntRange(1),
+        help="Offerings per provider (distinct current catalog items).",
+    )
+    @click.option(
+        "--demand-lists",
+        default=3,
+        show_default=True,
+        type=click.IntRange(0),
+        help="Association demand lists, joined by generated manufacturers (needs --manufacturers).",
+    )
+    @click.option(
+        "--seed",
+        default=0,
+        show_default=True,
+        type=click.IntRange(0),
+        help="Same seed, same data; a seed already loaded is refused.",
+    )
+    @click.option(
+        "--batch-size", default=2000, show_default=True, type=click.IntRange(1), help="Rows per transaction."
+    )
+    @click.option(
+        "--with-users",
+        is_flag=True,
+        help="Also create one admin login per organization (username demo<seed>-<kind><n>).",
+    )
+    @click.option(
+        "--password",
+        default="ronghe-demo",
+        show_default=True,
+        help="Password of the --with-users logins (hashed once for all).",
+    )
+    def demo_data(
+        manufacturers: int,
+        providers: int,
+        demands: int,
+        offerings_per_provider: int,
+        demand_lists: int,
+        seed: int,
+        batch_size: int,
+        with_users: bool,
+        password: str,
+    ) -> None:
         """Generate synthetic organizations, offerings, certificates and demands (labelled “（示例）”).
 
         Writes to the database of DATABASE_URL (else the platform's SQLite file); it must be migrated and
@@ -65,12 +112,20 @@ def demo_data_command() -> click.Command:
 
         pending = unapplied_migrations()
         if pending:
-            raise InputError(f"the database has {len(pending)} unapplied migration(s); run "
-                             "`ronghe manage migrate` first")
-        spec = Spec(manufacturers=manufacturers, providers=providers, demands=demands,
-                    offerings_per_provider=offerings_per_provider,
-                    demand_lists=demand_lists if manufacturers else 0, seed=seed, batch_size=batch_size,
-                    with_users=with_users, password=password)
+            raise InputError(
+                f"the database has {len(pending)} unapplied migration(s); run `ronghe manage migrate` first"
+            )
+        spec = Spec(
+            manufacturers=manufacturers,
+            providers=providers,
+            demands=demands,
+            offerings_per_provider=offerings_per_provider,
+            demand_lists=demand_lists if manufacturers else 0,
+            seed=seed,
+            batch_size=batch_size,
+            with_users=with_users,
+            password=password,
+        )
         result = generate(spec, progress=click.echo)
         click.echo(result.summary())
         click.echo(f"digest {result.digest}")

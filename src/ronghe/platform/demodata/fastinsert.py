@@ -38,7 +38,11 @@ class Table:
             if f.attname in position:
                 self.slots.append((position[f.attname], _adapter(f, ops)))
             else:
-                value = now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) else f.get_default()
+                value = (
+                    now
+                    if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+                    else f.get_default()
+                )
                 self.slots.append((-1, f.get_db_prep_save(value, connection)))
         names = ", ".join(connection.ops.quote_name(c) for c in self.columns)
         self.head = f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({names}) VALUES "
@@ -62,15 +66,18 @@ class Table:
         ids: list[int] = []
         with self.connection.cursor() as cursor:
             for start in range(0, len(rows), per_statement):
-                chunk = rows[start:start + per_statement]
+                chunk = rows[start : start + per_statement]
                 params = [value for r in chunk for value in self._full(r)]
-                cursor.execute(self.head + ", ".join([self.one] * len(chunk)) + f" RETURNING {self.pk_column}",
-                               params)
+                cursor.execute(
+                    self.head + ", ".join([self.one] * len(chunk)) + f" RETURNING {self.pk_column}", params
+                )
                 # Keys grow in the order the statement inserts its rows (AUTOINCREMENT, sequences), whatever
                 # order RETURNING reports them in.
                 ids.extend(sorted(row[0] for row in cursor.fetchall()))
         if len(ids) != len(rows):
-            raise RuntimeError(f"{self.model.__name__}: inserted {len(rows)} rows but got {len(ids)} ids back")
+            raise RuntimeError(
+                f"{self.model.__name__}: inserted {len(rows)} rows but got {len(ids)} ids back"
+            )
         return ids
 
 

@@ -39,8 +39,18 @@ LIST_THEMES: dict[str, tuple[str, ...]] = {
     "人才与技能": ("08",),
 }
 #: How often manufacturers ask for each top-level category (digital, technical and green services lead).
-DEMAND_CATEGORY_WEIGHTS = {"01": 16, "02": 9, "03": 22, "04": 6, "05": 13, "06": 4, "07": 12, "08": 8, "09": 4,
-                           "10": 9}
+DEMAND_CATEGORY_WEIGHTS = {
+    "01": 16,
+    "02": 9,
+    "03": 22,
+    "04": 6,
+    "05": 13,
+    "06": 4,
+    "07": 12,
+    "08": 8,
+    "09": 4,
+    "10": 9,
+}
 
 
 class Weighted:
@@ -71,6 +81,7 @@ class ItemRef:
 OPTIONAL_MARKERS = ("推荐", "优先", "涉及时", "如需")
 
 
+@cache
 def is_strict(qualification: str) -> bool:
     """A licence the work legally needs (not a recommended or situational one, nor a management-system ISO)."""
     return not qualification.startswith("ISO") and not any(m in qualification for m in OPTIONAL_MARKERS)
@@ -87,8 +98,10 @@ class Catalog:
             self.by_top.setdefault(item.top, []).append(n)
             if not any(is_strict(q) for q in item.qualifications):
                 self.open_items.append(n)
-        weights = [(n, DEMAND_CATEGORY_WEIGHTS.get(i.top, 5) / len(self.by_top[i.top]))
-                   for n, i in enumerate(self.items)]
+        weights = [
+            (n, DEMAND_CATEGORY_WEIGHTS.get(i.top, 5) / len(self.by_top[i.top]))
+            for n, i in enumerate(self.items)
+        ]
         self.demand_pick = Weighted(weights) if weights else None
 
 
@@ -96,8 +109,9 @@ class Catalog:
 
 PROVINCES = provinces()
 MANUFACTURER_PROVINCE = Weighted(V.MANUFACTURER_PROVINCE_WEIGHTS.items())
-PROVIDER_PROVINCE = Weighted((p, w * V.PROVIDER_HUB_FACTOR.get(p, 1.0))
-                             for p, w in V.MANUFACTURER_PROVINCE_WEIGHTS.items())
+PROVIDER_PROVINCE = Weighted(
+    (p, w * V.PROVIDER_HUB_FACTOR.get(p, 1.0)) for p, w in V.MANUFACTURER_PROVINCE_WEIGHTS.items()
+)
 DIVISION = Weighted((code, weight) for code, (weight, _) in V.DIVISIONS.items())
 SPECIALTY = Weighted((code, weight) for code, (weight, _, _) in V.PROVIDER_SPECIALTIES.items())
 ORG_FORM = Weighted(V.ORG_FORMS)
@@ -130,11 +144,27 @@ def company_name(rng: random.Random, city: str, word: str) -> str:
     return f"{city}{rng.choice(V.TRADE_NAMES)}{word}{ORG_FORM.pick(rng)}{V.SYNTHETIC_MARK}"
 
 
+def where(province: str, city: str) -> str:
+    """“江苏省苏州市”, and “北京市” (not “北京市北京市”) for the municipalities."""
+    name = PROVINCES[province].name_zh
+    return name if name.startswith(city) else f"{name}{city}市"
+
+
+@cache
+def other_issuer(qualification: str) -> str:
+    """The authority that issues a licence of type “other”, by what the licence is about."""
+    return next(
+        (issuer for words, issuer in V.LICENCE_ISSUERS if any(w in qualification for w in words)),
+        "{province}市场监督管理局",
+    )
+
+
 def note(seed: int) -> str:
     return f"本条为 ronghe demo-data 生成的虚构示例数据（种子 {seed}），不代表任何真实企业或机构。"
 
 
 # --- organizations --------------------------------------------------------------------------------------------
+
 
 def manufacturer(rng: random.Random, seed: int, index: int) -> dict[str, Any]:
     province, city, city_n = place(rng, MANUFACTURER_PROVINCE)
@@ -147,10 +177,15 @@ def manufacturer(rng: random.Random, seed: int, index: int) -> dict[str, Any]:
     word = rng.choice(V.DIVISIONS[division][1])
     size = rng.choices(("小型", "中型", "大型"), (60, 30, 10))[0]
     return {
-        "kind": "manufacturer", "index": index, "name": company_name(rng, city, word),
+        "kind": "manufacturer",
+        "index": index,
+        "name": company_name(rng, city, word),
         "name_en": f"Synthetic manufacturer {index + 1} (seed {seed})",
-        "province": province, "city": city, "area": area_code(rng, province, city_n), "industries": divisions,
-        "description": f"{PROVINCES[province].name_zh}{city}的{size}{word}制造企业。{note(seed)}",
+        "province": province,
+        "city": city,
+        "area": area_code(rng, province, city_n),
+        "industries": divisions,
+        "description": f"{where(province, city)}的{size}{word}制造企业。{note(seed)}",
     }
 
 
@@ -160,30 +195,49 @@ def provider(rng: random.Random, seed: int, index: int) -> dict[str, Any]:
     _, words, own_division = V.PROVIDER_SPECIALTIES[specialty]
     word = rng.choice(words)
     return {
-        "kind": "provider", "index": index, "name": company_name(rng, city, word),
+        "kind": "provider",
+        "index": index,
+        "name": company_name(rng, city, word),
         "name_en": f"Synthetic service provider {index + 1} (seed {seed})",
-        "province": province, "city": city, "area": area_code(rng, province, city_n), "industries": [own_division],
-        "description": f"{PROVINCES[province].name_zh}{city}的{word}服务机构。{note(seed)}",
-        "specialty": specialty, "word": word,
+        "province": province,
+        "city": city,
+        "area": area_code(rng, province, city_n),
+        "industries": [own_division],
+        "description": f"{where(province, city)}的{word}{'' if word.endswith('服务') else '服务'}机构。{note(seed)}",
+        "specialty": specialty,
+        "word": word,
     }
 
 
-def support_org(rng: random.Random, seed: int, kind: str, index: int, province: str, word: str) -> dict[str, Any]:
+def support_org(
+    rng: random.Random, seed: int, kind: str, index: int, province: str, word: str
+) -> dict[str, Any]:
     """A certifier or an association (they verify certificates and publish demand lists)."""
     cities = PROVINCES[province].cities
     city_n = rng.randrange(len(cities))
     short = PROVINCES[province].name_zh
-    name = (f"{short}{word}行业协会{V.SYNTHETIC_MARK}" if kind == "association"
-            else f"{short}{rng.choice(V.TRADE_NAMES)}检验认证中心{V.SYNTHETIC_MARK}")
+    name = (
+        f"{short}{word}行业协会{V.SYNTHETIC_MARK}"
+        if kind == "association"
+        else f"{short}{rng.choice(V.TRADE_NAMES)}检验认证中心{V.SYNTHETIC_MARK}"
+    )
     industries = [] if kind == "certifier" else [next(d for d, (_, ws) in V.DIVISIONS.items() if word in ws)]
     return {
-        "kind": kind, "index": index, "name": name, "name_en": f"Synthetic {kind} {index + 1} (seed {seed})",
-        "province": province, "city": cities[city_n], "area": area_code(rng, province, city_n),
-        "industries": industries, "description": note(seed), "word": word,
+        "kind": kind,
+        "index": index,
+        "name": name,
+        "name_en": f"Synthetic {kind} {index + 1} (seed {seed})",
+        "province": province,
+        "city": cities[city_n],
+        "area": area_code(rng, province, city_n),
+        "industries": industries,
+        "description": note(seed),
+        "word": word,
     }
 
 
 # --- providers' profiles, offerings, certificates, cases --------------------------------------------------------
+
 
 def service_area(rng: random.Random, home: str) -> list[str]:
     roll = rng.random()
@@ -208,7 +262,7 @@ def price_range(rng: random.Random, item: ItemRef) -> tuple[int, int, str]:
     lo_days, hi_days = item.duration
     days = max(1.0, (lo_days + hi_days) / 2)
     if item.pricing == "time_materials":
-        low = round(rng.uniform(800, 2500) * scale ** 0.5, -1)
+        low = round(rng.uniform(800, 2500) * scale**0.5, -1)
         return int(low), int(round(low * rng.uniform(1.3, 2.5), -1)), "day"
     if item.pricing == "subscription":
         low = round(rng.uniform(2000, 30000) * scale, -2)
@@ -241,13 +295,22 @@ def _pick_items(rng: random.Random, catalog: Catalog, specialty: str, k: int) ->
 
 
 CERT_TYPES = (  # (substring of a required qualification, certificate type)
-    ("CNAS", "cnas"), ("CMA", "cma"), ("ISO 9001", "iso9001"), ("ISO 14001", "iso14001"), ("27001", "iso27001"),
-    ("45001", "iso45001"), ("IATF 16949", "iatf16949"), ("高新技术企业", "high_tech"), ("专精特新", "srdi"),
-    ("道路运输经营许可证", "road_transport"), ("CCC", "ccc"),
+    ("CNAS", "cnas"),
+    ("CMA", "cma"),
+    ("ISO 9001", "iso9001"),
+    ("ISO 14001", "iso14001"),
+    ("27001", "iso27001"),
+    ("45001", "iso45001"),
+    ("IATF 16949", "iatf16949"),
+    ("高新技术企业", "high_tech"),
+    ("专精特新", "srdi"),
+    ("道路运输经营许可证", "road_transport"),
+    ("CCC", "ccc"),
 )
 VALID_YEARS = {"cma": 6, "high_tech": 3, "road_transport": 4}
 
 
+@cache
 def cert_type(qualification: str) -> tuple[str, str]:
     """(type, name) of the certificate that satisfies a required qualification; ``other`` keeps its text."""
     for needle, kind in CERT_TYPES:
@@ -257,31 +320,49 @@ def cert_type(qualification: str) -> tuple[str, str]:
 
 
 def cert_number(rng: random.Random, kind: str, year: int) -> str:
-    digits = f"{rng.randrange(10 ** 8):08d}"
+    digits = f"{rng.randrange(10**8):08d}"
     return {
-        "cnas": f"CNAS L{digits[:5]}", "cma": f"{year % 100:02d}{digits}{rng.randrange(100):02d}",
-        "high_tech": f"GR{year}{digits}", "iatf16949": f"0{digits[:6]}",
-        "road_transport": f"交运管许可字{digits[:6]}号", "ccc": f"{year}0101{digits}",
+        "cnas": f"CNAS L{digits[:5]}",
+        "cma": f"{year % 100:02d}{digits}{rng.randrange(100):02d}",
+        "high_tech": f"GR{year}{digits}",
+        "iatf16949": f"0{digits[:6]}",
+        "road_transport": f"交运管许可字{digits[:6]}号",
+        "ccc": f"{year}0101{digits}",
     }.get(kind, f"{digits[:5]}{rng.choice('QEIS')}{digits[5:]}R{rng.randrange(1, 4)}M")
 
 
-def certificate(rng: random.Random, kind: str, name: str, scope: str, province: str, city: str, today: date,
-                certifiers: int) -> dict[str, Any]:
+def certificate(
+    rng: random.Random,
+    kind: str,
+    name: str,
+    scope: str,
+    province: str,
+    city: str,
+    today: date,
+    certifiers: int,
+) -> dict[str, Any]:
     """Validity spread over the last four years, so some have expired; only valid ones may be verified."""
     valid_from = today - timedelta(days=rng.randrange(30, 1300))
     years = VALID_YEARS.get(kind, 3)
     valid_to = valid_from + timedelta(days=round(365.25 * years) - 1)
-    issuer = rng.choice(V.CERT_ISSUERS[kind]).format(province=PROVINCES[province].name_zh, city=city)
+    issuers = V.CERT_ISSUERS[kind] if kind != "other" else (other_issuer(name),)
+    issuer = rng.choice(issuers).format(province=PROVINCES[province].name_zh, city=city)
     verified = valid_to >= today and certifiers > 0 and rng.random() < 0.45
     return {
-        "cert_type": kind, "name": name, "number": cert_number(rng, kind, valid_from.year), "issuer": issuer,
-        "scope": scope, "valid_from": valid_from, "valid_to": valid_to,
+        "cert_type": kind,
+        "name": name,
+        "number": cert_number(rng, kind, valid_from.year),
+        "issuer": issuer,
+        "scope": scope,
+        "valid_from": valid_from,
+        "valid_to": valid_to,
         "verifier": rng.randrange(certifiers) if verified else None,
     }
 
 
-def provider_details(rng: random.Random, seed: int, org: dict[str, Any], catalog: Catalog, k: int,
-                     today: date, certifiers: int) -> dict[str, Any]:
+def provider_details(
+    rng: random.Random, seed: int, org: dict[str, Any], catalog: Catalog, k: int, today: date, certifiers: int
+) -> dict[str, Any]:
     """Profile, ``k`` offerings of distinct items, certificates for what they require, and a few cases."""
     index, home = org["index"], org["province"]
     area = service_area(rng, home)
@@ -293,14 +374,20 @@ def provider_details(rng: random.Random, seed: int, org: dict[str, Any], catalog
     for item in items:
         low, high, unit = price_range(rng, item)
         provinces_served = area if rng.random() < 0.8 else [home]
-        offerings.append({
-            "item": item.code, "price_min": low, "price_max": high, "price_unit": unit,
-            "monthly_capacity": max(1, min(50, int(team / rng.uniform(5, 25)))),
-            "lead_time_days": rng.choice((3, 5, 7, 7, 10, 14, 15, 21, 30)), "provinces": provinces_served,
-            "industries": sorted(rng.sample(focus, rng.randrange(1, len(focus) + 1))),
-            "notes": f"可为{focus_words}等行业企业提供{item.name}服务。",
-            "is_active": rng.random() >= 0.03,
-        })
+        offerings.append(
+            {
+                "item": item.code,
+                "price_min": low,
+                "price_max": high,
+                "price_unit": unit,
+                "monthly_capacity": max(1, min(50, int(team / rng.uniform(5, 25)))),
+                "lead_time_days": rng.choice((3, 5, 7, 7, 10, 14, 15, 21, 30)),
+                "provinces": provinces_served,
+                "industries": sorted(rng.sample(focus, rng.randrange(1, len(focus) + 1))),
+                "notes": f"可为{focus_words}等行业企业提供{item.name}服务。",
+                "is_active": rng.random() >= 0.03,
+            }
+        )
     wanted: dict[tuple[str, str], list[str]] = {}
     for item in items:  # most hold the licences their work needs; some hold the recommended ones too
         for qualification in item.qualifications:
@@ -311,8 +398,9 @@ def provider_details(rng: random.Random, seed: int, org: dict[str, Any], catalog
     if rng.random() < 0.2:
         wanted.setdefault(("high_tech", ""), []).append(org["word"])
     certificates = [
-        certificate(rng, kind, name, f"{'、'.join(sorted(set(scopes)))}相关服务", home, org["city"], today,
-                    certifiers)
+        certificate(
+            rng, kind, name, f"{'、'.join(sorted(set(scopes)))}相关服务", home, org["city"], today, certifiers
+        )
         for (kind, name), scopes in wanted.items()
     ]
     cases = []
@@ -321,20 +409,27 @@ def provider_details(rng: random.Random, seed: int, org: dict[str, Any], catalog
         client_division = rng.choice(focus)
         client_word = rng.choice(V.DIVISIONS[client_division][1])
         gain = rng.randrange(8, 40)
-        cases.append({
-            "title": f"{client_word}企业{item.name}项目", "item": item.code,
-            "client_name": company_name(rng, rng.choice(PROVINCES[rng.choice(area)].cities), client_word),
-            "client_industry_id": client_division, "year": today.year - rng.randrange(0, 6),
-            "summary": f"为一家{client_word}企业提供{item.name}服务，覆盖{rng.randrange(1, 6)}个车间/产线。",
-            "outcome": f"项目完成后关键指标改善约 {gain}%，按期通过客户验收。",
-            "is_public": rng.random() < 0.3,
-        })
+        cases.append(
+            {
+                "title": f"{client_word}企业{item.name}项目",
+                "item": item.code,
+                "client_name": company_name(rng, rng.choice(PROVINCES[rng.choice(area)].cities), client_word),
+                "client_industry_id": client_division,
+                "year": today.year - rng.randrange(0, 6),
+                "summary": f"为一家{client_word}企业提供{item.name}服务，覆盖{rng.randrange(1, 6)}个车间/产线。",
+                "outcome": f"项目完成后关键指标改善约 {gain}%，按期通过客户验收。",
+                "is_public": rng.random() < 0.3,
+            }
+        )
     profile = {
-        "headline": f"专注{focus_words}行业的{org['word']}服务商",
+        "headline": f"专注{focus_words}等行业的{org['word']}机构",
         "description": f"{org['description']}主要提供{'、'.join(i.name for i in items[:3])}等服务。",
-        "team_size": team, "founded_year": rng.randrange(1998, today.year),
-        "service_provinces": area, "languages": "中文、英文" if rng.random() < 0.2 else "中文",
-        "contact_name": person(rng), "contact_phone": phone(rng),
+        "team_size": team,
+        "founded_year": rng.randrange(1998, today.year),
+        "service_provinces": area,
+        "languages": "中文、英文" if rng.random() < 0.2 else "中文",
+        "contact_name": person(rng),
+        "contact_phone": phone(rng),
         "contact_email": f"p{index + 1:06d}.s{seed}@example.com",
     }
     return {"profile": profile, "offerings": offerings, "certificates": certificates, "cases": cases}
@@ -342,8 +437,10 @@ def provider_details(rng: random.Random, seed: int, org: dict[str, Any], catalog
 
 # --- demands and demand lists -----------------------------------------------------------------------------------
 
-def demand(rng: random.Random, seed: int, index: int, maker: dict[str, Any], catalog: Catalog,
-           today: date) -> dict[str, Any]:
+
+def demand(
+    rng: random.Random, seed: int, index: int, maker: dict[str, Any], catalog: Catalog, today: date
+) -> dict[str, Any]:
     """A manufacturer's demand: 1–3 lines, a budget that fits them, a deadline 2 weeks to 6 months ahead."""
     n_lines = rng.choices((1, 2, 3), (60, 30, 10))[0]
     picked: list[int] = []
@@ -361,29 +458,43 @@ def demand(rng: random.Random, seed: int, index: int, maker: dict[str, Any], cat
         low, high, unit = price_range(rng, item)
         per = (low + high) / 2 * {"day": rng.randrange(10, 60), "month": 12}.get(unit, 1)
         budget += per * quantity
-        lines.append({
-            "item": item.code, "quantity": quantity,
-            "scope": (f"{motive}。拟采购“{item.name}”，覆盖{rng.randrange(1, 6)}条产线、约{rng.randrange(20, 400)}"
-                      f"个物料号，要求{rng.choice(('驻场实施', '远程与现场结合', '分阶段交付', '按月汇报进度'))}。"),
-        })
+        lines.append(
+            {
+                "item": item.code,
+                "quantity": quantity,
+                "scope": (
+                    f"{motive}。拟采购“{item.name}”，覆盖{rng.randrange(1, 6)}条产线、约{rng.randrange(20, 400)}"
+                    f"个物料号，要求{rng.choice(('驻场实施', '远程与现场结合', '分阶段交付', '按月汇报进度'))}。"
+                ),
+            }
+        )
     budget_min = max(1000, round(budget * rng.uniform(0.5, 0.8), -3))
     budget_max = max(budget_min, round(budget * rng.uniform(1.0, 1.5), -3))
     state = DEMAND_STATE.pick(rng)
     names = "、".join(i.name for i in items)
     return {
-        "index": index, "title": f"{word}企业{items[0].name}{'等' if len(items) > 1 else ''}服务需求",
+        "index": index,
+        "title": f"{word}企业{items[0].name}{'等' if len(items) > 1 else ''}服务需求",
         "summary": f"{PROVINCES[maker['province']].name_zh}一家{word}企业寻求{names}服务。",
-        "industry": division, "province": maker["province"], "city": maker["city"],
-        "budget_min": int(budget_min), "budget_max": int(budget_max),
+        "industry": division,
+        "province": maker["province"],
+        "city": maker["city"],
+        "budget_min": int(budget_min),
+        "budget_max": int(budget_max),
         "deadline": today + timedelta(days=rng.randrange(14, 181)),
-        "confidentiality": CONFIDENTIALITY.pick(rng), "state": state,
+        "confidentiality": CONFIDENTIALITY.pick(rng),
+        "state": state,
         "published_days_ago": rng.randrange(0, 30) if state in ("published", "closed") else None,
-        "contact_name": person(rng), "contact_phone": phone(rng),
-        "contact_email": f"d{index + 1:06d}.s{seed}@example.com", "lines": lines,
+        "contact_name": person(rng),
+        "contact_phone": phone(rng),
+        "contact_email": f"d{index + 1:06d}.s{seed}@example.com",
+        "lines": lines,
     }
 
 
-def demand_list(rng: random.Random, index: int, association: dict[str, Any], catalog: Catalog) -> dict[str, Any]:
+def demand_list(
+    rng: random.Random, index: int, association: dict[str, Any], catalog: Catalog
+) -> dict[str, Any]:
     theme = rng.choice(sorted(LIST_THEMES))
     pool = sorted({n for top in LIST_THEMES[theme] for n in catalog.by_top.get(top, [])})
     chosen = sorted(rng.sample(pool, min(len(pool), rng.randrange(5, 10)))) if pool else []
@@ -392,8 +503,11 @@ def demand_list(rng: random.Random, index: int, association: dict[str, Any], cat
     province = PROVINCES[association["province"]].name_zh
     motives = rng.sample(V.DEMAND_MOTIVES, 3)
     return {
-        "index": index, "name": f"{province}{word}行业{theme}服务需求清单{V.SYNTHETIC_MARK}",
-        "industry": division, "province": association["province"], "city": association["city"],
+        "index": index,
+        "name": f"{province}{word}行业{theme}服务需求清单{V.SYNTHETIC_MARK}",
+        "industry": division,
+        "province": association["province"],
+        "city": association["city"],
         "pain_points": f"{province}{word}企业普遍反映：{'；'.join(motives)}。",
         "items": [catalog.items[n].code for n in chosen],
     }
