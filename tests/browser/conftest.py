@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -24,6 +26,8 @@ CHROMIUM_ARGS = [
     "--disable-quic",
     "--no-first-run",
 ]
+#: Screenshots of each journey's last page land here (outside the repository) for a human look.
+SCREENSHOT_DIR = Path(os.environ.get("RONGHE_SCREENSHOTS", "/tmp/ronghe-browser-shots"))
 
 
 def _chromium_path() -> str:
@@ -43,9 +47,37 @@ def browser():
         browser.close()
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Each journey signs in several people; PBKDF2 on a loaded machine would cost seconds per login."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _private_files_in_tmp(settings, tmp_path):
+    """Uploads go to a per-test folder, not the user's data folder.
+
+    pytest-django configures Django before ``tests/conftest.py`` sets ``RONGHE_DATA_DIR``, so without this the
+    journeys' attachments and certificate evidence would land in ``~/.local/share/ronghe/private``. Setting
+    MEDIA_ROOT last makes FileSystemStorage drop its cached location (the demand attachments' storage); the
+    providers' lazy storage is rebuilt on next use.
+    """
+    from django.utils.functional import empty
+
+    from ronghe.platform.providers import models as provider_models
+
+    settings.DATA_DIR = tmp_path
+    settings.RONGHE_PRIVATE_ROOT = str(tmp_path / "private")
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    provider_models.private_storage._wrapped = empty
+    yield
+    provider_models.private_storage._wrapped = empty
+
+
 @pytest.fixture
 def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, locale="zh-CN")
+    context = browser.new_context(base_url=live_server.url, locale="zh-CN", accept_downloads=True,
+                                  viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
@@ -54,13 +86,58 @@ def page(browser, live_server):
 
 @pytest.fixture
 def login(page):
-    """``login(username, password)`` signs in through the real login form."""
+    """``login(username, password)`` signs in through the real login form and waits for the name in the header."""
+    from playwright.sync_api import expect
 
     def do(username: str, password: str) -> None:
         page.goto("/login/")
         page.fill("input[name=username]", username)
         page.fill("input[name=password]", password)
         page.click("form.form button[type=submit]")
-        page.wait_for_load_state("networkidle")
+        expect(page.locator("header .account")).to_contain_text(username)
 
     return do
+
+
+@pytest.fixture
+def logout(page):
+    """``logout()`` presses the header's 退出 button, as a person handing the computer over would."""
+    from playwright.sync_api import expect
+
+    def do() -> None:
+        page.locator("header").get_by_role("button", name="退出").click()
+        expect(page.locator("header .account")).to_contain_text("登录")
+
+    return do
+
+
+@pytest.fixture
+def reference_data(transactional_db) -> None:
+    """GB/T 4754 divisions and the shipped catalog.
+
+    A transactional test database is flushed after every test, which also empties the rows the accounts data
+    migration loaded, so they are put back here the way that migration does.
+    """
+    from ronghe.platform.accounts.models import Industry
+    from ronghe.platform.accounts.reference import industries
+    from ronghe.platform.catalog.services import load_catalog
+
+    Industry.objects.bulk_create(
+        [Industry(code=r["code"], section=r["section"], name_zh=r["name_zh"], name_en=r["name_en"])
+         for r in industries()],
+        ignore_conflicts=True,
+    )
+    load_catalog()
+
+
+@pytest.fixture
+def screenshot(page) -> Callable[[str], Path]:
+    """``screenshot(name)`` saves the whole current page as ``<SCREENSHOT_DIR>/<name>.png``."""
+
+    def shoot(name: str) -> Path:
+        SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOT_DIR / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return shoot

@@ -14,6 +14,11 @@ import dj_database_url
 from platformdirs import user_data_dir
 
 BASE_DIR = Path(__file__).resolve().parent
+if os.environ.get("PYTEST_VERSION") and not os.environ.get("RONGHE_DATA_DIR"):
+    # A test run never touches the user's data folder (pytest ≥ 8.2 sets PYTEST_VERSION).
+    import tempfile
+
+    os.environ["RONGHE_DATA_DIR"] = tempfile.mkdtemp(prefix="ronghe-test-")
 DATA_DIR = Path(os.environ.get("RONGHE_DATA_DIR") or user_data_dir("ronghe"))
 
 
@@ -145,6 +150,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "ronghe.platform.core.api.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
@@ -163,6 +169,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {"ProvinceEnum": "ronghe.platform.accounts.reference.PROVINCE_CHOICES"},
 }
 
 TASKS = {"default": {"BACKEND": os.environ.get("RONGHE_TASK_BACKEND", "django_tasks_db.DatabaseBackend")}}

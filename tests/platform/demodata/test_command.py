@@ -1,4 +1,4 @@
-"""``ronghe demo-data`` through click: counts and digest printed, bad input one clear error, nothing written."""
+"""``ronghe demo-data`` through click: counts and digest printed; bad input one clear error, no rows."""
 
 from __future__ import annotations
 
@@ -71,3 +71,14 @@ def test_demands_without_manufacturers_is_one_clear_error(catalog):
 
 def test_demo_loader_entry(catalog):
     assert "80 demands" in load_demo(None)
+
+
+def test_ronghe_demo_can_load_the_small_set(db, monkeypatch):
+    """Wired as a ``DEMO_LOADERS`` entry, it runs after the curated organizations and the catalog."""
+    from ronghe.platform import demo
+
+    monkeypatch.setattr(demo, "DEMO_LOADERS", ["ronghe.platform.demodata:load_demo"])
+    messages: list[str] = []
+    demo.load_demo(echo=messages.append)
+    assert any("ronghe.platform.demodata:load_demo: seed 2026" in m for m in messages)
+    assert Organization.objects.filter(kind="provider", is_synthetic=True).count() == 61  # 60 + the curated one

@@ -24,7 +24,7 @@ def load_small_demo(seed: int = SMALL_DEMO_SEED, *, with_users: bool = False) ->
 
 
 def load_demo(demo: Any = None) -> str:
-    """The ``platform.demo.DEMO_LOADERS`` entry: the small data set, after the curated users and the catalog."""
+    """The ``platform.demo.DEMO_LOADERS`` entry: the small set, after the curated users and the catalog."""
     return load_small_demo().summary()
 
 

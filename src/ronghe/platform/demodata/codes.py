@@ -6,7 +6,7 @@ organization code · check character. The organization code is ``MA`` (the post-
 all-digit codes people type into tests) + a 4-character serial scrambled by an affine bijection.
 
 Codes of one run are therefore unique by construction (the serial), and two runs collide only if their seeds
-share a series (seeds ``s`` and ``s + 20181·k``); the generator refuses to load a series that is already there.
+share a series (seeds ``s`` and ``s + 20181·k``); the generator refuses a series already loaded.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """Multi-row INSERTs without the ORM's per-value compilation, for millions of generated rows.
 
 Django's ``bulk_create`` compiles every value of every object (``prepare_value``, ``pre_save``…), which costs
-more than SQLite takes to store it: at 100,000 providers that is most of the run. :class:`Table` instead adapts
+more than SQLite takes to store it: at 100,000 providers that is most of the run. :class:`Table` adapts
 only the columns that need it (dates, decimals, JSON) with the field's own ``get_db_prep_save``, fills every
-column the caller does not give with the field's default (``auto_now``/``auto_now_add`` with the batch's time),
+column the caller does not give with the field's default (``auto_now``/``auto_now_add``: the run's time),
 and runs plain parameterised INSERTs on both SQLite and PostgreSQL.
 """
 
@@ -61,7 +61,7 @@ class Table:
         return len(params)
 
     def insert_returning(self, rows: Sequence[Sequence[Any]]) -> list[int]:
-        """Insert and return the new primary keys in row order (multi-row INSERT … RETURNING, as bulk_create)."""
+        """Insert; the new primary keys in row order (multi-row INSERT … RETURNING, as bulk_create)."""
         per_statement = max(1, MAX_PARAMS // len(self.columns))
         ids: list[int] = []
         with self.connection.cursor() as cursor:

@@ -76,7 +76,7 @@ class Result:
         return f"seed {self.seed}: {shown} in {self.seconds:.1f} s (digest {self.digest[:16]})"
 
 
-# --- reading what the data refers to ----------------------------------------------------------------------------
+# --- reading what the data refers to --------------------------------------------------------------
 
 
 def current_catalog() -> rows.Catalog:
@@ -145,7 +145,7 @@ def _missing_industries() -> list[str]:
     return sorted(wanted - set(Industry.objects.filter(pk__in=wanted).values_list("pk", flat=True)))
 
 
-# --- writing ---------------------------------------------------------------------------------------------------
+# --- writing --------------------------------------------------------------------------------------
 
 
 class Writer:
@@ -469,7 +469,7 @@ STATE_EVENTS: dict[str, tuple[tuple[str, str, str], ...]] = {
 }
 
 
-# --- the run ----------------------------------------------------------------------------------------------------
+# --- the run --------------------------------------------------------------------------------------
 
 
 def _stream(seed: int, name: str) -> random.Random:

@@ -83,7 +83,7 @@ OPTIONAL_MARKERS = ("推荐", "优先", "涉及时", "如需")
 
 @cache
 def is_strict(qualification: str) -> bool:
-    """A licence the work legally needs (not a recommended or situational one, nor a management-system ISO)."""
+    """A licence the work legally needs (not a recommended or situational one, nor a management ISO)."""
     return not qualification.startswith("ISO") and not any(m in qualification for m in OPTIONAL_MARKERS)
 
 
@@ -105,7 +105,7 @@ class Catalog:
         self.demand_pick = Weighted(weights) if weights else None
 
 
-# --- shared helpers -------------------------------------------------------------------------------------------
+# --- shared helpers -------------------------------------------------------------------------------
 
 PROVINCES = provinces()
 MANUFACTURER_PROVINCE = Weighted(V.MANUFACTURER_PROVINCE_WEIGHTS.items())
@@ -163,7 +163,7 @@ def note(seed: int) -> str:
     return f"本条为 ronghe demo-data 生成的虚构示例数据（种子 {seed}），不代表任何真实企业或机构。"
 
 
-# --- organizations --------------------------------------------------------------------------------------------
+# --- organizations --------------------------------------------------------------------------------
 
 
 def manufacturer(rng: random.Random, seed: int, index: int) -> dict[str, Any]:
@@ -236,7 +236,7 @@ def support_org(
     }
 
 
-# --- providers' profiles, offerings, certificates, cases --------------------------------------------------------
+# --- providers' profiles, offerings, certificates, cases ------------------------------------------
 
 
 def service_area(rng: random.Random, home: str) -> list[str]:
@@ -435,7 +435,7 @@ def provider_details(
     return {"profile": profile, "offerings": offerings, "certificates": certificates, "cases": cases}
 
 
-# --- demands and demand lists -----------------------------------------------------------------------------------
+# --- demands and demand lists ---------------------------------------------------------------------
 
 
 def demand(
