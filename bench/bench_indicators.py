@@ -162,6 +162,7 @@ def main() -> None:
     parser.add_argument("--json", type=Path, default=None, help="also write every raw measurement here")
     parser.add_argument("--threads", default=None, help="BLAS threads per process (default: library default)")
     parser.add_argument("--no-mixed", action="store_true", help="leave out the float32-LU proposal")
+    parser.add_argument("--only", nargs="*", default=None, help="ronghe contenders to run (pymrio always runs)")
     args = parser.parse_args()
     global THREADS
     THREADS = args.threads
@@ -180,6 +181,10 @@ def main() -> None:
         ronghe_contenders = ["ronghe-core"]
     if not args.no_mixed:
         ronghe_contenders.append("ronghe-mixed")
+        if "ronghe-indicators" in ronghe_contenders:
+            ronghe_contenders.append("ronghe-indicators-mixed")
+    if args.only:
+        ronghe_contenders = [c for c in ronghe_contenders if c in args.only]
     cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
     cpu = next((ln.split(":", 1)[1].strip() for ln in cpuinfo if ln.startswith("model name")), "?")
     print(f"# {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {cpu}, {os.cpu_count()} CPUs, "
@@ -249,7 +254,7 @@ def report(results: dict, lu_rates: dict) -> None:
     print("|---|---|---:|---:|---:|---:|")
     for label, res in results.items():
         p = res.get("pymrio")
-        for c in ("ronghe-indicators", "ronghe-core", "ronghe-mixed"):
+        for c in ("ronghe-indicators", "ronghe-indicators-mixed", "ronghe-core", "ronghe-mixed"):
             r = res.get(c)
             if not r or not p or not p["runs"] or not r["runs"]:
                 continue

@@ -53,29 +53,16 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-@pytest.fixture(autouse=True)
-def _private_files_in_tmp(settings, tmp_path):
-    """Uploads go to a per-test folder, not the user's data folder.
+@pytest.fixture(scope="session")
+def _static_root():
+    """WhiteNoise warns about a missing STATIC_ROOT when the live server starts; the test run has none built."""
+    from django.conf import settings
 
-    pytest-django configures Django before ``tests/conftest.py`` sets ``RONGHE_DATA_DIR``, so without this the
-    journeys' attachments and certificate evidence would land in ``~/.local/share/ronghe/private``. Setting
-    MEDIA_ROOT last makes FileSystemStorage drop its cached location (the demand attachments' storage); the
-    providers' lazy storage is rebuilt on next use.
-    """
-    from django.utils.functional import empty
-
-    from ronghe.platform.providers import models as provider_models
-
-    settings.DATA_DIR = tmp_path
-    settings.RONGHE_PRIVATE_ROOT = str(tmp_path / "private")
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    provider_models.private_storage._wrapped = empty
-    yield
-    provider_models.private_storage._wrapped = empty
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 
 
 @pytest.fixture
-def page(browser, live_server):
+def page(browser, _static_root, live_server):
     context = browser.new_context(base_url=live_server.url, locale="zh-CN", accept_downloads=True,
                                   viewport={"width": 1280, "height": 900})
     page = context.new_page()

@@ -44,6 +44,7 @@ def test_association_publishes_and_a_manufacturer_joins(page, parties, login, lo
     expect(page.locator("ul.messages")).to_contain_text("清单草稿已保存")
     expect(page.get_by_role("heading", level=1)).to_contain_text(LIST_NAME)
     expect(page.get_by_role("heading", level=1)).to_contain_text("草稿")
+    expect(page.locator("#main p.muted").first).to_contain_text(f"{association.name} · 36 汽车制造业 · 江苏省 · 苏州")
     page.get_by_role("button", name="发布清单").click()
     expect(page.locator("ul.messages")).to_contain_text("清单已发布。")
     expect(page.get_by_role("heading", level=1)).to_contain_text("已发布")
@@ -74,7 +75,6 @@ def test_association_publishes_and_a_manufacturer_joins(page, parties, login, lo
 
 
 def test_joining_with_nothing_needed_and_a_list_without_items_are_refused(page, parties, login, logout):
-    association, _ = parties
     login("assoc", PASSWORD)
     _create_list(page)
     page.get_by_role("button", name="保存草稿").click()  # no item chosen: the browser's own check stops it

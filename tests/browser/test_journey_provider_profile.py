@@ -95,10 +95,10 @@ def test_provider_builds_profile_and_certifier_verifies(page, parties, login, lo
     expect(offering_row).to_contain_text("江苏省")
     expect(offering_row).to_contain_text("汽车制造业")
     expect(page.get_by_role("row", name=CERT_NUMBER)).to_contain_text("未核验")
+    public_url = page.url
     logout()
 
     # anonymous visitors see the certificate but never its evidence file
-    public_url = page.url
     page.goto(public_url)
     expect(page.get_by_role("row", name=CERT_NUMBER)).to_contain_text("未核验")
     expect(page.get_by_role("link", name="证明文件")).to_have_count(0)

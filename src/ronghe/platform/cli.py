@@ -188,5 +188,7 @@ def manage(ctx: click.Context) -> None:
 
 def register(main: click.Group) -> None:
     """Attach the platform commands to the top-level group."""
-    for command in (demo, serve, worker, manage):
+    from ronghe.platform.demodata import demo_data_command
+
+    for command in (demo, serve, worker, manage, demo_data_command()):
         main.add_command(command)

@@ -66,8 +66,8 @@ DEMO_ORGS: tuple[DemoOrg, ...] = (
 
 # Other apps' demo data, loaded after the organizations and the catalog. Apps may append callables.
 DEMO_LOADERS: list[str | Callable[[DemoData], Any]] = [
-    "ronghe.platform.providers.demo:load_demo",
-    "ronghe.platform.demand.demo:load_demo",
+    # providers, offerings, certificates, demands and association demand lists (seed 2026, labelled synthetic)
+    "ronghe.platform.demodata:load_demo",
 ]
 
 

@@ -81,4 +81,5 @@ def test_ronghe_demo_can_load_the_small_set(db, monkeypatch):
     messages: list[str] = []
     demo.load_demo(echo=messages.append)
     assert any("ronghe.platform.demodata:load_demo: seed 2026" in m for m in messages)
-    assert Organization.objects.filter(kind="provider", is_synthetic=True).count() == 61  # 60 + the curated one
+    providers = Organization.objects.filter(kind="provider", is_synthetic=True)
+    assert providers.count() == 61  # 60 and the curated demo provider

@@ -215,3 +215,21 @@ def test_schema_documents_the_endpoints(db, api_client_for):
     for path in ("/api/providers/", "/api/offerings/{id}/", "/api/certificates/{id}/verify/",
                  "/api/certificates/{id}/evidence/"):
         assert path in paths
+
+
+def test_lists_do_not_query_per_row(provider_a, api_client_for, users, offering_data, django_assert_max_num_queries):
+    """Lists stay a fixed number of queries however many rows a page holds (they must serve 500,000 offerings)."""
+    from ronghe.platform.providers import services
+    from tests.platform.conftest import make_org
+
+    for i in range(12):
+        org = make_org("provider", name=f"extra {i}")
+        users["operator"]._ronghe_memberships = None
+        services.save_profile(org, users["operator"], {"headline": f"h{i}"})
+        services.add_offering(org, users["operator"], offering_data)
+        services.add_certificate(org, users["operator"], {"cert_type": "ccc", "number": f"C{i}", "issuer": "CQC",
+                                                          "valid_from": "2024-01-01", "valid_to": "2030-01-01"})
+    client = api_client_for(users["manufacturer"])
+    for path in ("/api/providers/", "/api/offerings/", "/api/certificates/"):
+        with django_assert_max_num_queries(8):
+            assert client.get(path).json()["count"] == 13

@@ -108,10 +108,13 @@ def test_certificate_dates_and_evidence_validated(provider_a, certificate_data):
         {"evidence": pdf("notes.txt", b"plain text is not evidence")},
         {"cert_type": "other"},  # "other" needs a name
         {"cert_type": "nonsense"},
+        {"valid_from": "2026-13-45"},
+        {"valid_from": "2030-01-01", "valid_to": "2029-12-31"},  # strings, as the API and forms send them
     ]
     for bad in bad_inputs:
-        with pytest.raises(ValidationError):
+        with pytest.raises(ValidationError) as caught:
             services.add_certificate(org, user, {**certificate_data, **bad})
+        assert "constraint" not in str(caught.value).lower()  # a message a person understands
     assert counts() == before
 
 

@@ -175,3 +175,8 @@ def test_bad_profile_and_case_forms(orgs, users):
     r = client.post(reverse("providers:case_new"), {"title": "t", "year": 1800, "summary": "s"})
     assert r.status_code == 400
     assert counts() == (0, 0, 0, 0, 0)
+
+
+def test_directory_page_query_count_is_flat(provider_a, provider_b, django_assert_max_num_queries):
+    with django_assert_max_num_queries(10):
+        assert client_for(None).get(reverse("providers:provider_index")).status_code == 200

@@ -30,6 +30,7 @@ from ronghe.platform.accounts.models import Industry, Organization
 from ronghe.platform.accounts.reference import province_choices
 from ronghe.platform.catalog.models import ServiceItem
 from ronghe.platform.core.api import service_errors
+from ronghe.platform.core.documents import KINDS as DOCUMENT_KINDS
 from ronghe.platform.core.permissions import ReadOnlyForGovernment, org_ids
 from ronghe.platform.demand import services
 from ronghe.platform.demand.aggregates import demand_list_totals
@@ -403,7 +404,7 @@ class DemandViewSet(viewsets.GenericViewSet):
         rows = [a for a in shown.get("attachments", []) if a["id"] in ids]
         return Response(AttachmentSerializer(rows, many=True).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY,
+    @extend_schema(responses={**{(200, kind.content_type): OpenApiTypes.BINARY for kind in DOCUMENT_KINDS},
                               404: OpenApiResponse(description="not found or not entitled")})
     @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_id>\d+)",
             url_name="attachment-download")

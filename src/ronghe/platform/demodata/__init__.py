@@ -75,7 +75,11 @@ def demo_data_command() -> click.Command:
         help="Same seed, same data; a seed already loaded is refused.",
     )
     @click.option(
-        "--batch-size", default=2000, show_default=True, type=click.IntRange(1), help="Rows per transaction."
+        "--batch-size",
+        default=2000,
+        show_default=True,
+        type=click.IntRange(1),
+        help="Organizations (or demands) per transaction.",
     )
     @click.option(
         "--with-users",

@@ -124,7 +124,7 @@ def person(rng: random.Random) -> str:
 
 
 def phone(rng: random.Random) -> str:
-    """Made-up mobile numbers with the fixed middle block 0000, so none is mistaken for a real line."""
+    """Made-up mobile numbers, recognisable by their fixed middle block 0000."""
     return f"1{rng.choice('3589')}{rng.randrange(10)}-0000-{rng.randrange(10000):04d}"
 
 

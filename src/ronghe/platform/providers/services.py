@@ -237,6 +237,11 @@ def _apply_certificate(cert: Certificate, data: Mapping[str, Any]) -> None:
                 _check_evidence(value, cert)
             continue
         setattr(cert, field, value)
+    for field in ("valid_from", "valid_to"):
+        try:
+            setattr(cert, field, Certificate._meta.get_field(field).to_python(getattr(cert, field)))
+        except ValidationError as exc:
+            raise ValidationError({field: exc.messages}) from None
     if cert.cert_type == Certificate.Type.OTHER and not cert.name:
         raise ValidationError({"name": "类型为“其他”时须填写证书名称 (name the certificate)"})
     if isinstance(cert.valid_from, date) and isinstance(cert.valid_to, date) and cert.valid_from > cert.valid_to:
