@@ -39,7 +39,10 @@ def _chromium_path() -> str:
 
 @pytest.fixture(scope="session")
 def browser():
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # expect() waits 5 s by default; on a loaded 2-core machine a page with a file upload can take longer
+    expect.set_options(timeout=10_000)
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=_chromium_path(), headless=True, args=CHROMIUM_ARGS)

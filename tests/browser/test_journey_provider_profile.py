@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -70,7 +71,7 @@ def test_provider_builds_profile_and_certifier_verifies(page, parties, login, lo
     _fill_offering(page, "3000", "80000")
     page.get_by_role("button", name="保存").click()
     expect(page.locator("ul.messages")).to_contain_text("已保存")
-    expect(page.get_by_role("row", name=ITEM_OPTION)).to_contain_text("3000")
+    expect(page.get_by_role("row", name=ITEM_OPTION)).to_contain_text(re.compile(r"3,?000 – 80,?000"))
 
     _section_button(page, "资质证书").click()
     page.get_by_label("证书类型").select_option("cma")
@@ -89,7 +90,8 @@ def test_provider_builds_profile_and_certifier_verifies(page, parties, login, lo
     page.get_by_role("link", name="查看公开页面").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(PROVIDER)
     offering_row = page.get_by_role("row", name=ITEM_OPTION)
-    expect(offering_row).to_contain_text("3000.00 – 80000.00 元/项目")
+    # prices are shown as a person writes them (floatformat: no trailing .00, grouping by locale)
+    expect(offering_row).to_contain_text(re.compile(r"3,?000 – 80,?000 元/项目"))
     expect(offering_row).to_contain_text("25")
     expect(offering_row).to_contain_text("上海市")
     expect(offering_row).to_contain_text("江苏省")

@@ -131,6 +131,8 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = Path(os.environ.get("RONGHE_MEDIA_ROOT") or DATA_DIR / "media")
 MEDIA_URL = "media/"
+# Confidential attachments live outside MEDIA_ROOT and are served only by permission-checked views.
+RONGHE_PRIVATE_ROOT = Path(os.environ.get("RONGHE_PRIVATE_ROOT") or DATA_DIR / "private")
 
 # Uploads: attachments are validated by ronghe.platform.core.documents (size, type) before they are stored.
 RONGHE_MAX_UPLOAD_BYTES = int(os.environ.get("RONGHE_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))

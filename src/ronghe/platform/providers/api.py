@@ -147,11 +147,11 @@ class CertificateSerializer(_CreateOnlyOwner, serializers.ModelSerializer):
     def get_has_evidence(self, cert: Certificate) -> bool:
         return bool(cert.evidence)
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_evidence_name(self, cert: Certificate) -> str | None:
         return cert.evidence_name if cert.evidence and self._entitled(cert) else None
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(serializers.URLField(allow_null=True))
     def get_evidence_url(self, cert: Certificate) -> str | None:
         if not (cert.evidence and self._entitled(cert)):
             return None
@@ -223,7 +223,7 @@ class CertificateViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixin
             cert = services.verify_certificate(self.get_object(), request.user)
         return Response(self.get_serializer(cert).data, status=status.HTTP_200_OK)
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY,
+    @extend_schema(responses={**{(200, media): OpenApiTypes.BINARY for media in sorted(services.EVIDENCE_TYPES)},
                               404: OpenApiResponse(description="no file, or not entitled")})
     @action(detail=True, methods=["get"], url_name="evidence")
     def evidence(self, request: Request, pk: str | None = None):

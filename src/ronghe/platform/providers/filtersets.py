@@ -18,6 +18,12 @@ from ronghe.platform.catalog.models import ServiceCategory, ServiceItem
 from ronghe.platform.providers.models import Certificate, Offering, OfferingProvince, ProviderProfile
 
 
+# Bounds keep absurd numbers a 400 instead of an integer overflow inside the database driver.
+_ID = {"min_value": 1, "max_value": 2**63 - 1}
+_COUNT = {"min_value": 0, "max_value": 2**31 - 1}
+_PRICE = {"min_value": 0, "max_value": 10**12}
+
+
 def _published_items() -> QuerySet:
     return ServiceItem.objects.filter(status=ServiceItem.Status.PUBLISHED).select_related("category")
 
@@ -42,13 +48,15 @@ class OfferingFilterSet(filters.FilterSet):
     province = filters.ChoiceFilter(choices=province_choices(), method="filter_province", label=_("服务省份"))
     industry = filters.ModelChoiceFilter(queryset=Industry.objects.all(), field_name="industries",
                                          label=_("服务行业"))
-    price_from = filters.NumberFilter(field_name="price_max", lookup_expr="gte",
+    price_from = filters.NumberFilter(field_name="price_max", lookup_expr="gte", **_PRICE,
                                       label=_("预算下限（元）"), help_text="offerings whose price range reaches this")
-    price_to = filters.NumberFilter(field_name="price_min", lookup_expr="lte",
+    price_to = filters.NumberFilter(field_name="price_min", lookup_expr="lte", **_PRICE,
                                     label=_("预算上限（元）"), help_text="offerings that start at or below this")
-    min_capacity = filters.NumberFilter(field_name="monthly_capacity", lookup_expr="gte", label=_("最低月承接能力"))
-    max_lead_time = filters.NumberFilter(field_name="lead_time_days", lookup_expr="lte", label=_("最长启动周期（天）"))
-    provider = filters.NumberFilter(field_name="provider_id", label=_("服务商组织 ID"))
+    min_capacity = filters.NumberFilter(field_name="monthly_capacity", lookup_expr="gte", **_COUNT,
+                                       label=_("最低月承接能力"))
+    max_lead_time = filters.NumberFilter(field_name="lead_time_days", lookup_expr="lte", **_COUNT,
+                                        label=_("最长启动周期（天）"))
+    provider = filters.NumberFilter(field_name="provider_id", **_ID, label=_("服务商组织 ID"))
     is_active = filters.BooleanFilter(label=_("有效"))
 
     class Meta:
@@ -121,7 +129,7 @@ class ProviderProfileFilterSet(filters.FilterSet):
 
 
 class CertificateFilterSet(filters.FilterSet):
-    provider = filters.NumberFilter(field_name="provider_id", label=_("服务商组织 ID"))
+    provider = filters.NumberFilter(field_name="provider_id", **_ID, label=_("服务商组织 ID"))
     cert_type = filters.ChoiceFilter(choices=Certificate.Type.choices, label=_("资质类型"))
     verified = filters.BooleanFilter(label=_("已核验"))
     valid = filters.BooleanFilter(method="filter_valid", label=_("在有效期内"))
