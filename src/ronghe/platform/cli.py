@@ -51,7 +51,7 @@ def unapplied_migrations() -> list[str]:
 
 def _start_worker() -> subprocess.Popen:
     """The django-tasks database worker as a child process (it installs its own signal handlers)."""
-    return subprocess.Popen([sys.executable, "-m", "django", "db_worker", "--no-startup-delay"],
+    return subprocess.Popen([sys.executable, "-m", "ronghe.cli", "worker", "--no-startup-delay"],
                             env={**os.environ, "DJANGO_SETTINGS_MODULE": os.environ["DJANGO_SETTINGS_MODULE"]})
 
 
@@ -166,11 +166,20 @@ def serve(host: str, port: int, threads: int) -> None:
 
 
 @click.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.option("--no-scheduler", is_flag=True, help="Do not enqueue the periodic tasks from this worker.")
 @click.pass_context
-def worker(ctx: click.Context) -> None:
-    """Run the background task worker (django-tasks database backend); extra options go to db_worker."""
+def worker(ctx: click.Context, no_scheduler: bool) -> None:
+    """Run the background task worker (django-tasks database backend); extra options go to db_worker.
+
+    Unless --no-scheduler, it also enqueues the periodic tasks (demand expiry, …) at their intervals.
+    """
     _setup_django()
     from django.core.management import execute_from_command_line
+
+    if not no_scheduler:
+        from ronghe.platform.core.schedule import start_scheduler
+
+        start_scheduler()
 
     execute_from_command_line(["ronghe worker", "db_worker", *ctx.args])
 

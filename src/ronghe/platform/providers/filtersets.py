@@ -17,7 +17,6 @@ from ronghe.platform.accounts.reference import province_choices
 from ronghe.platform.catalog.models import ServiceCategory, ServiceItem
 from ronghe.platform.providers.models import Certificate, Offering, OfferingProvince, ProviderProfile
 
-
 # Bounds keep absurd numbers a 400 instead of an integer overflow inside the database driver.
 _ID = {"min_value": 1, "max_value": 2**63 - 1}
 _COUNT = {"min_value": 0, "max_value": 2**31 - 1}
