@@ -168,6 +168,8 @@ def test_association_creates_publishes_list_and_manufacturer_joins(users, orgs, 
                                        f"qty_{items[1].pk}": "0", "notes": ""})
     assert response.status_code == 302
     assert DemandListEntry.objects.get().quantity == 3
+    again = manufacturer.get(url).content.decode()  # the join form shows what was declared, ready to edit
+    assert f'name="qty_{items[0].pk}" value="3"' in again
     page = client_for(None).get(url).content.decode()
     assert "1 家制造企业已报名" in page and orgs["manufacturer"].name not in page  # counts, not who
     assert orgs["manufacturer"].name in association.get(url).content.decode()

@@ -69,7 +69,12 @@ def list_detail(request: HttpRequest, pk: int) -> HttpResponse:
     may_join = (demand_list.state == DemandList.State.PUBLISHED and has_kind(request.user, "manufacturer")
                 and not is_read_only(request.user))
     if may_join:
-        join_form = JoinForm(request.POST or None, user=request.user, demand_list=demand_list)
+        # Pre-fill what the user's manufacturer already declared, so joining again edits, not resets.
+        declared = (DemandListEntry.objects
+                    .filter(demand_list=demand_list, manufacturer__in=org_ids(request.user, kinds={"manufacturer"}))
+                    .order_by("manufacturer_id"))
+        initial = {f"qty_{e.item_id}": e.quantity for e in declared}
+        join_form = JoinForm(request.POST or None, user=request.user, demand_list=demand_list, initial=initial)
         if request.method == "POST" and join_form.is_valid():
             entries = [services.EntryInput(item, qty, join_form.cleaned_data["notes"])
                        for item, qty in join_form.entries()]
