@@ -81,3 +81,25 @@ def api_client_for():
 def _fast_password_hashing(settings):
     """Tests create dozens of users; the production PBKDF2 cost would dominate the suite's run time."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_counts():
+    """DRF's rate limits count in the process-wide cache; every test starts from zero requests."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def keep_test_connection():
+    """Calling the WSGI app directly (schemathesis) fires request signals that close the connection holding
+    the test's transaction — fatal on PostgreSQL. Django's test client disconnects them the same way."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)

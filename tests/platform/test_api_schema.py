@@ -35,6 +35,7 @@ def _operations():
     return [result.ok() for result in _schema().get_all_operations()]
 
 
+@pytest.mark.usefixtures("keep_test_connection")
 @pytest.mark.parametrize("role", ROLES)
 def test_every_operation_answers_within_its_schema(role, users):
     user = users[role]

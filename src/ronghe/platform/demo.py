@@ -94,6 +94,9 @@ def logins() -> list[tuple[str, str, str]]:
 def load_demo(echo: Callable[[str], None] = print) -> DemoData:
     """Create the demo organizations and users, the catalog, and every loader's data, all or nothing."""
     demo = DemoData()
+    if is_loaded():  # loaders such as the synthetic generator refuse to run twice; the demo loads once
+        echo("demo: already loaded (use `ronghe demo --reset` to start again)")
+        return demo
     with transaction.atomic():
         for spec in DEMO_ORGS:
             demo.orgs[spec.kind], demo.users[spec.kind] = _org_with_admin(spec)

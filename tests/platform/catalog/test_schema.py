@@ -8,8 +8,6 @@ from functools import cache
 import pytest
 import schemathesis
 from django.core.cache import cache as django_cache
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
@@ -27,15 +25,6 @@ def _catalog_operations():
     return [op for op in (r.ok() for r in schema.get_all_operations()) if op.path.startswith("/api/catalog/")]
 
 
-@pytest.fixture
-def keep_test_connection():
-    """Calling the WSGI app directly would close the test transaction's connection on PostgreSQL (the test
-    client disconnects these handlers the same way)."""
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    yield
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
 
 
 @pytest.mark.parametrize("role", ["anonymous", "association", "manufacturer"])

@@ -120,6 +120,7 @@ def test_update_and_deactivate_offering(provider_a, api_client_for, users):
     {"provinces": []},
     {"provinces": ["99"]},
     {"industries": ["00"]},
+    {"industries": ["\x003"]},  # a NUL byte must be a 400, not a PostgreSQL error
     {"price_min": "abc"},
     {"service_item": "draft"},
 ])

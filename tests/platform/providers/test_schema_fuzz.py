@@ -23,6 +23,9 @@ EXAMPLES = int(os.environ.get("RONGHE_PROVIDERS_FUZZ_EXAMPLES", "3"))
 PREFIXES = ("/api/providers/", "/api/offerings/", "/api/certificates/")
 
 
+
+
+@pytest.mark.usefixtures("keep_test_connection")
 @pytest.mark.parametrize("role", os.environ.get("RONGHE_PROVIDERS_FUZZ_ROLES", "provider").split(","))
 def test_provider_endpoints_answer_within_their_schema(role, users, provider_a, provider_b):
     schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)

@@ -37,8 +37,8 @@ def test_directory_renders_and_filters(provider_a, provider_b, catalog):
 
 
 def test_directory_survives_bad_filter_values(provider_a):
-    r = client_for(None).get(reverse("providers:provider_index"), {"province": "99", "industry": "zz", "page": "x"})
-    assert r.status_code == 200
+    for query in ({"province": "99", "industry": "zz", "page": "x"}, {"industry": "\x00"}, {"service_item": "1e9"}):
+        assert client_for(None).get(reverse("providers:provider_index"), query).status_code == 200
 
 
 def test_detail_shows_badges_contacts_and_anonymised_cases(provider_a, provider_b, users):
@@ -124,6 +124,10 @@ def test_builder_journey(orgs, users, catalog, certificate_data):
     r = client.post(reverse("providers:case_new"), {"title": "案例一", "year": 2024, "summary": "概述",
                                                     "client_industry": "36"})
     assert r.status_code == 302, r.content.decode()
+    case = Case.objects.get(provider=orgs["provider"])
+    assert case.client_industry_id == "36"
+    edit = client.get(reverse("providers:case_edit", args=[case.pk])).content.decode()
+    assert 'value="36" selected' in edit
     r = client.post(reverse("providers:offering_set_active", args=[offering.pk]), {"active": "0"})
     assert r.status_code == 302 and not Offering.objects.get(pk=offering.pk).is_active
 
@@ -173,6 +177,9 @@ def test_bad_profile_and_case_forms(orgs, users):
     r = client.post(reverse("providers:profile_edit"), {"headline": "x", "founded_year": 2999})
     assert r.status_code == 400
     r = client.post(reverse("providers:case_new"), {"title": "t", "year": 1800, "summary": "s"})
+    assert r.status_code == 400
+    r = client.post(reverse("providers:case_new"), {"title": "t", "year": 2020, "summary": "s",
+                                                    "client_industry": "\x0036"})
     assert r.status_code == 400
     assert counts() == (0, 0, 0, 0, 0)
 

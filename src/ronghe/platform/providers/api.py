@@ -6,6 +6,7 @@ a 404) and go through ``providers.services``. Evidence files never appear as a U
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.urls import reverse
@@ -34,6 +35,15 @@ from ronghe.platform.providers.models import Certificate, Offering, ProviderProf
 
 _PROVIDER_ORGS = Organization.objects.filter(kind=Organization.Kind.PROVIDER)
 _CONTACT_FIELDS = ("contact_name", "contact_phone", "contact_email")
+
+
+class IndustryCodeField(serializers.PrimaryKeyRelatedField):
+    """A GB/T 4754 division by its two-digit code, checked before any query (so stray bytes never reach SQL)."""
+
+    def to_internal_value(self, data: Any) -> Industry:
+        if not isinstance(data, str) or not re.fullmatch(r"\d{2}", data):
+            raise serializers.ValidationError("GB/T 4754 行业大类代码须为两位数字 (a two-digit division code)")
+        return super().to_internal_value(data)
 
 
 def _user(serializer: serializers.Serializer) -> Any:
@@ -96,7 +106,7 @@ class OfferingSerializer(_CreateOnlyOwner, serializers.ModelSerializer):
     service_item_code = serializers.CharField(source="service_item.code", read_only=True)
     service_item_version = serializers.IntegerField(source="service_item.version", read_only=True)
     provinces = serializers.ListField(child=serializers.ChoiceField(choices=province_choices()), min_length=1)
-    industries = serializers.PrimaryKeyRelatedField(queryset=Industry.objects.all(), many=True, required=False)
+    industries = IndustryCodeField(queryset=Industry.objects.all(), many=True, required=False)
 
     class Meta:
         model = Offering

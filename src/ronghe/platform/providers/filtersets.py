@@ -12,8 +12,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ronghe.platform.accounts.models import Industry
-from ronghe.platform.accounts.reference import province_choices
+from ronghe.platform.accounts.reference import industries, province_choices
 from ronghe.platform.catalog.models import ServiceCategory, ServiceItem
 from ronghe.platform.providers.models import Certificate, Offering, OfferingProvince, ProviderProfile
 
@@ -21,6 +20,11 @@ from ronghe.platform.providers.models import Certificate, Offering, OfferingProv
 _ID = {"min_value": 1, "max_value": 2**63 - 1}
 _COUNT = {"min_value": 0, "max_value": 2**31 - 1}
 _PRICE = {"min_value": 0, "max_value": 10**12}
+
+
+def industry_choices() -> list[tuple[str, str]]:
+    """GB/T 4754 divisions from the shipped reference table: validated without a query."""
+    return [(r["code"], f"{r['code']} {r['name_zh']}") for r in industries()]
 
 
 def _published_items() -> QuerySet:
@@ -45,8 +49,7 @@ class OfferingFilterSet(filters.FilterSet):
     category = filters.ModelChoiceFilter(queryset=ServiceCategory.objects.all(), method="filter_category",
                                          label=_("服务类别"))
     province = filters.ChoiceFilter(choices=province_choices(), method="filter_province", label=_("服务省份"))
-    industry = filters.ModelChoiceFilter(queryset=Industry.objects.all(), field_name="industries",
-                                         label=_("服务行业"))
+    industry = filters.ChoiceFilter(choices=industry_choices, field_name="industries", label=_("服务行业"))
     price_from = filters.NumberFilter(field_name="price_max", lookup_expr="gte", **_PRICE,
                                       label=_("预算下限（元）"), help_text="offerings whose price range reaches this")
     price_to = filters.NumberFilter(field_name="price_min", lookup_expr="lte", **_PRICE,
@@ -80,8 +83,8 @@ class ProviderProfileFilterSet(filters.FilterSet):
     category = filters.ModelChoiceFilter(queryset=ServiceCategory.objects.all(), method="filter_nothing",
                                          field_name="organization__offerings__category", label=_("服务类别"))
     province = filters.ChoiceFilter(choices=province_choices(), method="filter_nothing", label=_("服务省份"))
-    industry = filters.ModelChoiceFilter(queryset=Industry.objects.all(), method="filter_nothing",
-                                         field_name="organization__offerings__industries", label=_("服务行业"))
+    industry = filters.ChoiceFilter(choices=industry_choices, method="filter_nothing",
+                                    field_name="organization__offerings__industries", label=_("服务行业"))
     certificate_type = filters.ChoiceFilter(choices=Certificate.Type.choices, method="filter_nothing",
                                             label=_("资质类型"))
     verified_only = filters.BooleanFilter(method="filter_nothing", label=_("仅显示已核验且在有效期内的资质"))

@@ -6,9 +6,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from ronghe.platform.accounts.models import Industry
 from ronghe.platform.accounts.reference import province_choices
 from ronghe.platform.catalog.models import ServiceItem
+from ronghe.platform.providers.filtersets import industry_choices
 from ronghe.platform.providers.models import Case, Certificate, Offering, ProviderProfile
 from ronghe.platform.providers.services import (
     CASE_FIELDS,
@@ -49,9 +49,9 @@ class OfferingForm(forms.ModelForm):
     service_item = forms.ModelChoiceField(queryset=published_items(), label=_("服务条目（已发布版本）"))
     provinces = forms.MultipleChoiceField(choices=province_choices(), widget=forms.CheckboxSelectMultiple,
                                           label=_("服务省份"))
-    industries = forms.ModelMultipleChoiceField(queryset=Industry.objects.all(), required=False,
-                                                widget=forms.SelectMultiple(attrs={"size": 8}),
-                                                label=_("服务行业（GB/T 4754）"))
+    industries = forms.MultipleChoiceField(choices=industry_choices, required=False,
+                                           widget=forms.SelectMultiple(attrs={"size": 8}),
+                                           label=_("服务行业（GB/T 4754）"))
 
     class Meta:
         model = Offering
@@ -60,7 +60,8 @@ class OfferingForm(forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.initial.setdefault("provinces", self.instance.provinces)
+            self.initial["provinces"] = self.instance.provinces
+            self.initial["industries"] = list(self.instance.industries.values_list("pk", flat=True))
 
     def clean(self) -> dict:
         data = super().clean()
@@ -96,10 +97,18 @@ class CertificateForm(forms.ModelForm):
 
 class CaseForm(forms.ModelForm):
     service_item = forms.ModelChoiceField(queryset=published_items(), required=False, label=_("对应服务条目"))
+    client_industry = forms.ChoiceField(choices=[("", "---------"), *industry_choices()], required=False,
+                                        label=_("客户行业"))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["client_industry"] = self.instance.client_industry_id or ""
 
     class Meta:
         model = Case
-        fields = list(CASE_FIELDS)
+        # client_industry is the declared code field above: the model field would want an Industry instance
+        fields = [f for f in CASE_FIELDS if f != "client_industry"]
 
     def service_data(self) -> dict:
         return {f: self.cleaned_data[f] for f in CASE_FIELDS}

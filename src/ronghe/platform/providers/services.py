@@ -8,6 +8,7 @@ the demo-data generator call these; nothing else saves provider models. Bad inpu
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -25,6 +26,7 @@ from ronghe.platform.core.permissions import has_kind, is_operator, is_read_only
 from ronghe.platform.providers.models import Case, Certificate, Offering, OfferingProvince, ProviderProfile
 
 log = logging.getLogger("ronghe.platform.providers")
+_DIVISION = re.compile(r"\d{2}")
 
 VERIFIER_KINDS = frozenset({"certifier", "association", "operator"})
 EVIDENCE_TYPES = frozenset({"application/pdf", "image/png", "image/jpeg"})
@@ -85,6 +87,8 @@ def _clean_provinces(codes: Iterable[str] | None, field: str = "provinces", *, r
 
 def _clean_industries(values: Iterable[Any] | None) -> list[Industry]:
     codes = sorted({v.pk if isinstance(v, Industry) else str(v).strip() for v in (values or [])})
+    if any(not _DIVISION.fullmatch(c) for c in codes):
+        raise ValidationError({"industries": "行业大类代码须为两位数字 (GB/T 4754 division codes are two digits)"})
     found = list(Industry.objects.filter(pk__in=codes))
     missing = sorted(set(codes) - {i.pk for i in found})
     if missing:
@@ -301,8 +305,10 @@ def _apply_case(case: Case, data: Mapping[str, Any]) -> None:
     for field, value in data.items():
         if field == "service_item" and value is not None:
             value = _published_item(value)
-        if field == "client_industry" and value is not None and not isinstance(value, Industry):
-            value = Industry.objects.filter(pk=value).first()
+        if field == "client_industry" and value in ("", None):
+            value = None
+        elif field == "client_industry" and not isinstance(value, Industry):
+            value = Industry.objects.filter(pk=value).first() if _DIVISION.fullmatch(str(value)) else None
             if value is None:
                 raise ValidationError({"client_industry": "未知的行业代码 (unknown GB/T 4754 division)"})
         setattr(case, field, value)
