@@ -7,8 +7,9 @@ Every measurement is a fresh process (bench/contenders.py) so that peak RSS belo
 contenders alternate order between repetitions so that a burst of load from other work on the machine does
 not always hit the same one. Reported: compute wall time (min and median over repetitions; small tables
 repeat the computation inside the process and keep the fastest), peak RSS of the whole process (imports and
-the loaded table included), ratios, and the dense-LU rate of this machine (scipy ``lu_factor``) next to the
-rate ronghe's LU step reaches. Tables are built once into a cache folder (see bench/scaled_table.py).
+the loaded table included), ratios, and the dense-LU rate of this machine (scipy ``lu_factor``, timed between
+the contenders' runs so that it sees the same load) next to the rate ronghe's LU step reaches. Tables are
+built once into a cache folder (see bench/scaled_table.py).
 """
 
 from __future__ import annotations
@@ -195,11 +196,12 @@ def main() -> None:
 
     tables = prepare(cache, args.sizes)
     raw: dict[str, dict[str, list[dict]]] = {}
+    lu_rates: dict[int, dict] = {}
     results: dict[str, dict[str, dict]] = {}
     pymrio_4k_peak = None
     for label, folder, n in tables:
         inner = 5 if n < 1000 else 1
-        contenders = ["pymrio", *ronghe_contenders]
+        contenders = ["pymrio", *ronghe_contenders] + (["lu-rate"] if n >= 1000 else [])
         runs: dict[str, list[dict]] = {c: [] for c in contenders}
         pymrio_reps, limit = args.repeats, None
         if n > 4000:
@@ -215,22 +217,20 @@ def main() -> None:
             for c in order:
                 if c == "pymrio" and rep >= pymrio_reps:
                     continue
-                out = folder / f"m_{c}.npy"
-                r = run_child(c, folder, out, inner, limit if c == "pymrio" else None)
+                if c == "lu-rate":  # interleaved, so that it sees the same load as the contenders
+                    r = run_child(c, n, None, 1)
+                else:
+                    r = run_child(c, folder, folder / f"m_{c}.npy", inner, limit if c == "pymrio" else None)
                 runs[c].append(r)
                 shown = r.get("error") or f"{r['compute_s']:.3f} s, peak {r['peak_rss_mib']:.0f} MiB"
                 print(f"#   {label:<26} {c:<18} rep {rep + 1}: {shown}", flush=True)
+        if runs.get("lu-rate"):
+            lu_rates[n] = summarise(runs.pop("lu-rate"))
         raw[label] = runs
         results[label] = {c: summarise(rs) for c, rs in runs.items() if rs}
-        results[label]["_n"] = {"n": n, "agreement": agreement(folder, contenders)}
+        results[label]["_n"] = {"n": n, "agreement": agreement(folder, [c for c in contenders if c != "lu-rate"])}
         if n == 4000 and "pymrio" in results[label]:
             pymrio_4k_peak = results[label]["pymrio"]["rss_med"]
-
-    lu_rates = {}
-    for n in sorted({n for _, _, n in tables if n >= 1000}):
-        rs = [run_child("lu-rate", n, None, 1) for _ in range(args.repeats)]
-        raw[f"lu-rate {n}"] = {"lu-rate": rs}
-        lu_rates[n] = summarise(rs)
 
     report(results, lu_rates)
     if args.json:

@@ -103,9 +103,10 @@ def test_demo_data_loads_once_one_synthetic_org_and_admin_per_role():
     counts = (Organization.objects.count(), Membership.objects.count())
     demo.load_demo(echo=messages.append)  # idempotent: nothing duplicated
     assert (Organization.objects.count(), Membership.objects.count()) == counts
-    orgs = Organization.objects.filter(is_synthetic=True)
-    assert sorted(orgs.values_list("kind", flat=True)) == sorted(Organization.Kind.values)
-    assert all("演示" in o.name for o in orgs)
+    curated = Organization.objects.filter(credit_code__in=[o.credit_code for o in demo.DEMO_ORGS])
+    assert sorted(curated.values_list("kind", flat=True)) == sorted(Organization.Kind.values)
+    assert all("演示" in o.name and o.is_synthetic for o in curated)
+    assert not Organization.objects.filter(is_synthetic=False).exists()  # generated data is labelled too
     for role, username, password in demo.logins():
         member = Membership.objects.get(user__username=username)
         assert member.role == "admin" and member.user.check_password(password), role
