@@ -88,7 +88,8 @@ def test_gdp_identity_value_added_equals_final_demand(table):
 def test_left_and_right_solves_are_adjoint(table, data):
     """(c·L)·b = c·(L·b): the two solve directions apply the same L."""
     n = table.n
-    vectors = arrays(np.float64, n, elements=st.floats(-1e3, 1e3, allow_subnormal=False))
+    # milli-unit grid: no tiny magnitudes whose products underflow and make the comparison meaningless
+    vectors = arrays(np.float64, n, elements=st.integers(-10**6, 10**6).map(lambda k: k / 1000))
     b, c = data.draw(vectors), data.draw(vectors)
     lhs = table.leontief.solve_left(c) @ b
     rhs = c @ table.leontief.solve(b)

@@ -93,7 +93,7 @@ def factor_leontief(A: Array, *, overwrite: bool = False) -> Leontief:
     else:
         M = np.negative(M, order="C")
     M[np.diag_indices_from(M)] += 1.0
-    if not np.isfinite(M).all():
+    if not np.isfinite(M.sum()):  # NaN/inf propagate into the sum: no n×n boolean temporary
         raise ValueError("I − A contains NaN or infinite coefficients")
     lu, piv = scipy.linalg.lu_factor(M.T, overwrite_a=True, check_finite=False)
     pivots = np.abs(np.diag(lu))
