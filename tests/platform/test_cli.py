@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -53,6 +55,22 @@ def _start_demo(data_dir: Path, *args: str) -> tuple[subprocess.Popen, int]:
     pytest.fail("ronghe demo did not open its port within 180 s")
 
 
+def _wait_for_task(db: Path, name: str, timeout: float = 120) -> bool:
+    """True once the django-tasks database backend recorded a successful run of the task."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.closing(sqlite3.connect(db, timeout=5)) as conn:
+            try:
+                rows = conn.execute("select 1 from django_tasks_database_dbtaskresult where status = 'SUCCESSFUL' "
+                                    "and task_path like ?", (f"%{name}",)).fetchall()
+            except sqlite3.OperationalError:  # table not migrated yet / database busy
+                rows = []
+        if rows:
+            return True
+        time.sleep(0.5)
+    return False
+
+
 def _stop(proc: subprocess.Popen) -> str:
     proc.send_signal(signal.SIGTERM)
     out, _ = proc.communicate(timeout=60)
@@ -67,11 +85,13 @@ def test_demo_reset_then_serves_pages_api_and_static_with_its_worker(tmp_path):
     try:
         for path in ("/", "/api/schema/", "/static/ronghe/ronghe.css", "/orgs/", "/api/organizations/"):
             assert _get(base + path) == 200, path
+        # the worker beside the server ran the periodic demand-expiry task its scheduler enqueued at start
+        assert _wait_for_task(tmp_path / "demo.sqlite3", "expire_due_demands_task"), "no task ran"
     finally:
         out = _stop(proc)
     assert "reset: removed" in out and "demo: 6 organizations" in out
     assert "manufacturer" in out and demo.DEMO_PASSWORD in out and "government" in out
-    assert "Starting worker" in out  # the django-tasks worker ran beside the server
+    assert "Starting worker" in out
 
     worker = subprocess.run([*RONGHE, "worker", "--batch", "--no-startup-delay"], capture_output=True, text=True,
                             env=_env(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'demo.sqlite3'}"), timeout=120)

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from ronghe.platform.catalog.models import ServiceCategory, ServiceItem
 from ronghe.platform.demand import services as demand_services
@@ -45,7 +45,7 @@ def read_po(path: Path) -> list[dict]:
             entries.append({"msgid": _unquote(current["msgid"]), "flags": current["flags"],
                             "msgstr": [_unquote(v) for _, v in sorted(current["msgstr"].items())]})
 
-    for line in path.read_text(encoding="utf-8").splitlines() + [""]:
+    for line in [*path.read_text(encoding="utf-8").splitlines(), ""]:
         if not line.strip():
             flush()
             current, key = {"flags": set(), "msgid": [], "msgstr": {}}, None
@@ -97,6 +97,20 @@ def test_compiled_catalog_matches_the_po(app):
         else:
             assert compiled.ngettext(entry["msgid"], entry["msgid"], 1) == entry["msgstr"][0], entry["msgid"]
             assert compiled.ngettext(entry["msgid"], entry["msgid"], 5) == entry["msgstr"][1], entry["msgid"]
+
+
+@pytest.mark.parametrize("app", sorted(CATALOGS))
+def test_django_uses_the_catalog_translations(app):
+    """Django merges all apps' catalogs into one (earlier apps win): a msgid another app already translates
+    differently would silently show that app's English, so each entry must agree with the merged result."""
+    with translation.override("en"):
+        for entry in messages(app):
+            if len(entry["msgstr"]) == 1:
+                assert translation.gettext(entry["msgid"]) == entry["msgstr"][0], entry["msgid"]
+            else:
+                assert translation.ngettext(entry["msgid"], entry["msgid"], 5) == entry["msgstr"][1]
+    with translation.override("zh-hans"):
+        assert all(translation.gettext(e["msgid"]) == e["msgid"] for e in messages(app) if len(e["msgstr"]) == 1)
 
 
 # ------------------------------------------------------------------------------------------------ the pages
@@ -239,3 +253,17 @@ def test_no_catalog_string_stays_chinese_in_english_mode(pages, name):
     missing = [msgid for msgid in shown
                if not any(s in en_text for s in strings[msgid] if "%(" not in s) and "%(" not in msgid]
     assert missing == []
+
+
+@pytest.mark.django_db
+def test_provider_detail_links_the_organization_and_lists_service_provinces(pages, orgs):
+    """Manufacturers need the credit code to invite a provider to an NDA demand; the saved provinces show."""
+    from ronghe.platform.accounts.reference import provinces
+
+    page = render(pages, "provider_detail", "zh-hans")
+    assert orgs["provider"].credit_code in page
+    assert f'href="{reverse("accounts:org_detail", args=[orgs["provider"].pk])}"' in page
+    shown = re.search(r'<p class="service-provinces">(.*?)</p>', page, re.S)
+    assert shown is not None
+    for code in ("32", "31"):  # the names once the view passes them, else the GB/T 2260 codes
+        assert provinces()[code].name_zh in shown.group(1) or code in shown.group(1)

@@ -72,7 +72,9 @@ def provider_detail(request: HttpRequest, pk: int) -> HttpResponse:
     for offering in offerings:
         offering.province_names = [names[c].name_zh for c in offering.provinces if c in names]
     context = {"profile": profile, "org": org, "offerings": offerings, "certificates": certificates, "cases": cases,
-               "can_edit": services.can_act_for(user, org)}
+               "can_edit": services.can_act_for(user, org),
+               "service_province_names": [names[c].name_zh for c in (profile.service_provinces if profile else [])
+                                          if c in names]}
     return render(request, "providers/provider_detail.html", context)
 
 
