@@ -8,7 +8,5 @@ export RONGHE_SHARED_DATA=${RONGHE_SHARED_DATA:-$(cd .. && pwd)/shared/data}
 .venv/bin/ruff check src tests bench
 echo "== tests on SQLite =="
 .venv/bin/python -m pytest -q -p no:cacheprovider
-if [ -d tests/platform ] && ls tests/platform/*/test_*.py >/dev/null 2>&1; then
-  echo "== platform tests on PostgreSQL =="
-  DATABASE_URL=$(bash scripts/postgres.sh) .venv/bin/python -m pytest -q -p no:cacheprovider tests/platform
-fi
+echo "== platform and browser tests on PostgreSQL =="
+DATABASE_URL=$(bash scripts/postgres.sh) .venv/bin/python -m pytest -q -p no:cacheprovider tests/platform tests/browser

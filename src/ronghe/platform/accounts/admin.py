@@ -1,6 +1,7 @@
 """Django admin for the operator: organizations of every kind (incl. operator and government), members."""
 
 from django.contrib import admin
+from django.db import models
 
 from ronghe.platform.accounts.models import Industry, Membership, Organization
 
@@ -18,6 +19,7 @@ class OrganizationAdmin(admin.ModelAdmin):
     search_fields = ["name", "name_en", "credit_code"]
     filter_horizontal = ["industries"]
     inlines = [MembershipInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Membership)
