@@ -221,3 +221,20 @@ def test_python_api_load_then_indicators_works_every_time(store_dir, io_dir):
     assert round(first.summary["ps_inputs_to_mfg_trillion"], 1) == 11.7
     assert second.summary == first.summary
     assert isinstance(second.by_group, pd.DataFrame)
+
+
+def test_linkages_and_complete_consumption_of_a_real_table(nbs):
+    """影响力系数/感应度系数 and 完全消耗系数 on NBS 2020 agree with the explicit Leontief inverse."""
+    table = nbs[2020]
+    L = np.linalg.inv(np.eye(table.n) - table.A().to_numpy())
+    links = table.linkages()
+    colsums, rowsums = L.sum(axis=0), L.sum(axis=1)
+    np.testing.assert_allclose(links["backward"], colsums / colsums.mean(), rtol=1e-9)
+    np.testing.assert_allclose(links["forward_leontief"], rowsums / rowsums.mean(), rtol=1e-9)
+    x = table.x.to_numpy()
+    ghosh_rows = (L @ x) / x
+    np.testing.assert_allclose(links["forward_ghosh"], ghosh_rows / ghosh_rows.mean(), rtol=1e-9)
+    assert links.loc["51105", "name"] == "批发"
+    B = table.complete_consumption().to_numpy()
+    np.testing.assert_allclose(B, L - np.eye(table.n), atol=1e-12)
+    assert (np.diag(B) >= 0).all()

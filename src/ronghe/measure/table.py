@@ -128,6 +128,23 @@ class IOTable:
         """Explicit Leontief inverse, labelled (for the 完全消耗系数 tables of national IO tables)."""
         return pd.DataFrame(self.leontief.inverse(), self.sectors, self.sectors)
 
+    def complete_consumption(self) -> pd.DataFrame:
+        """完全消耗系数 B = L − I, labelled: the classic table of national IO publications."""
+        return pd.DataFrame(iomath.calc_complete_consumption(self.leontief.inverse()), self.sectors, self.sectors)
+
+    def linkages(self) -> pd.DataFrame:
+        """Rasmussen linkages per sector: backward (影响力系数) and forward (感应度系数) in both variants.
+
+        Computed with three solves on the cached LU, never the explicit inverse.
+        """
+        lu, x = self.leontief, self.x.to_numpy()
+        return pd.DataFrame({
+            "name": self.names().to_numpy(),
+            "backward": iomath.backward_linkages(lu),
+            "forward_leontief": iomath.forward_linkages(lu, variant="leontief"),
+            "forward_ghosh": iomath.forward_linkages(lu, x, variant="ghosh"),
+        }, index=self.sectors)
+
     # ----- checks -------------------------------------------------------------------------------
     def check(self, rtol: float = BALANCE_RTOL, *, source: str | None = None) -> None:
         """Refuse a table that would give silently wrong numbers; the error names the sector."""
