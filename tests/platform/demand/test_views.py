@@ -230,3 +230,31 @@ def test_export_carries_details_only_where_entitled_and_logs_them(make_demand, u
     [row] = ConfidentialAccess.objects.all()
     assert (row.object_id, row.channel) == (str(open_to_providers.pk), "export")
     assert str(secret.pk) != row.object_id
+
+
+def test_owner_edits_a_draft_and_nobody_else_can(users, orgs, items):
+    owner = client_for(users["manufacturer_member"])
+    owner.post(reverse("demand:demand_create"), form_data(items, organization=str(orgs["manufacturer"].pk)))
+    demand = Demand.objects.get()
+    url = reverse("demand:demand_edit", args=[demand.pk])
+    page = owner.get(url).content.decode()
+    assert "热处理车间节能改造" in page and "3 条热处理线能耗监测" in page  # the form opens with what was saved
+
+    bad = form_data(items, budget_min="900000", budget_max="1000", **{"lines-INITIAL_FORMS": "1"})
+    assert owner.post(url, bad).status_code == 200  # form error, nothing changed
+    demand.refresh_from_db()
+    assert demand.budget_min == 100000 and demand.title == "热处理车间节能改造"
+
+    edited = form_data(items, title="热处理线能耗监测与改造", **{"lines-INITIAL_FORMS": "1",
+                                                             "lines-0-scope": "5 条热处理线能耗监测"})
+    assert owner.post(url, edited).status_code == 302
+    demand.refresh_from_db()
+    assert demand.title == "热处理线能耗监测与改造"
+    assert list(demand.lines.values_list("scope", flat=True)) == ["5 条热处理线能耗监测"]
+    assert demand.organization_id == orgs["manufacturer"].pk
+
+    for key in ("manufacturer_b", "provider", "anonymous"):
+        response = client_for(users[key]).get(url)
+        assert response.status_code in (302, 404), key  # anonymous → login; others: no such draft for them
+    services.publish_demand(users["manufacturer"], demand)
+    assert owner.get(url).status_code == 403  # a published demand is never edited in place

@@ -14,6 +14,7 @@ urlpatterns = [
     path("export.csv", views.demand_export, name="demand_export"),
     path("new/", views.demand_create, name="demand_create"),
     path("<int:pk>/", views.demand_detail, name="demand_detail"),
+    path("<int:pk>/edit/", views.demand_edit, name="demand_edit"),
     path("<int:pk>/publish/", views.demand_publish, name="demand_publish"),
     path("<int:pk>/close/", views.demand_close, name="demand_close"),
     path("<int:pk>/cancel/", views.demand_cancel, name="demand_cancel"),

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -29,7 +30,7 @@ from ronghe.platform.demand.forms import (
     JoinForm,
     add_service_errors,
 )
-from ronghe.platform.demand.models import Demand, DemandList, DemandListEntry
+from ronghe.platform.demand.models import Demand, DemandList, DemandListEntry, DemandState
 from ronghe.platform.demand.nda import NDA_TEXT, NDA_VERSION
 from ronghe.platform.demand.visibility import is_owner, present
 
@@ -222,6 +223,38 @@ def demand_create(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("需求草稿已保存。"))
             return redirect("demand:demand_detail", pk=demand.pk)
     return render(request, "demand/demand_form.html", {"form": form, "lines": lines})
+
+
+@login_required
+def demand_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit a draft (a published demand is never changed in place: providers may have read it)."""
+    demand = get_object_or_404(Demand.objects.restrict(request.user, "change"), pk=pk)
+    if demand.state != DemandState.DRAFT or is_read_only(request.user):
+        raise PermissionDenied
+    initial = {f: getattr(demand, f) for f in (
+        "title", "summary", "industry", "province", "city", "budget_min", "budget_max", "deadline",
+        "confidentiality", "contact_name", "contact_phone", "contact_email")}
+    initial["organization"] = demand.organization_id
+    form = DemandForm(request.POST or None, request.FILES or None, user=request.user, initial=initial)
+    form.fields["organization"].disabled = True  # a demand never changes hands
+    lines = DemandLineFormSet(request.POST or None, prefix="lines", initial=[
+        {"item": line.item_id, "scope": line.scope, "quantity": line.quantity} for line in demand.lines.all()])
+    if request.method == "POST" and form.is_valid() & lines.is_valid():
+        line_inputs = [services.LineInput(f.cleaned_data["item"], f.cleaned_data["scope"], f.cleaned_data["quantity"])
+                       for f in lines.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        fields = form.service_fields()
+        uploads = fields.pop("attachments", [])
+        try:
+            with transaction.atomic():
+                services.update_demand(request.user, demand, lines=line_inputs, **fields)
+                if uploads:
+                    services.add_attachments(request.user, demand, uploads)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("需求草稿已保存。"))
+            return redirect("demand:demand_detail", pk=demand.pk)
+    return render(request, "demand/demand_form.html", {"form": form, "lines": lines, "demand": demand})
 
 
 def _owned(request: HttpRequest, pk: int) -> Demand:
