@@ -258,6 +258,11 @@ def create_demand(user: Any, organization: Organization, *, lines: Sequence[Line
     return demand
 
 
+#: The fields of a demand its owner writes (besides lines and attachments); drafts only after creation.
+DEMAND_FIELDS = ("title", "summary", "industry", "province", "city", "budget_min", "budget_max", "deadline",
+                 "confidentiality", "contact_name", "contact_phone", "contact_email")
+
+
 def update_demand(user: Any, demand: Demand, *, lines: Sequence[LineInput] | None = None, **fields: Any) -> Demand:
     """Edit a draft; a published demand is never changed in place (providers may have read it)."""
     _require_owner(user, demand)
@@ -265,9 +270,7 @@ def update_demand(user: Any, demand: Demand, *, lines: Sequence[LineInput] | Non
         demand = Demand.objects.select_for_update().get(pk=demand.pk)
         if demand.state not in EDITABLE_DEMAND_STATES:
             raise ValidationError({"state": ["只能修改草稿状态的需求 (only drafts can be edited)"]})
-        current = {f: getattr(demand, f) for f in (
-            "title", "summary", "industry", "province", "city", "budget_min", "budget_max", "deadline",
-            "confidentiality", "contact_name", "contact_phone", "contact_email")}
+        current = {f: getattr(demand, f) for f in DEMAND_FIELDS}
         current.update(fields)
         errors: dict[str, list[str]] = {}
         clean, clean_lines = _validate_demand_fields(current, lines, errors)

@@ -118,15 +118,20 @@ def list_create(request: HttpRequest) -> HttpResponse:
     return render(request, "demand/list_form.html", {"form": form})
 
 
-def _list_transition(request: HttpRequest, pk: int, transition, done: str) -> HttpResponse:
-    demand_list = get_object_or_404(DemandList.objects.restrict(request.user, "view"), pk=pk)
+def _transition(request: HttpRequest, model, pk: int, transition, done: str, back: str) -> HttpResponse:
+    """Run one state-changing service on an object the user may see; its own checks decide the rest."""
+    obj = get_object_or_404(model.objects.restrict(request.user, "view"), pk=pk)
     try:
-        transition(request.user, demand_list)
+        transition(request.user, obj)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, done)
-    return redirect("demand:list_detail", pk=pk)
+    return redirect(back, pk=pk)
+
+
+def _list_transition(request: HttpRequest, pk: int, transition, done: str) -> HttpResponse:
+    return _transition(request, DemandList, pk, transition, done, "demand:list_detail")
 
 
 @login_required
@@ -203,10 +208,7 @@ def demand_create(request: HttpRequest) -> HttpResponse:
     form = DemandForm(request.POST or None, request.FILES or None, user=request.user)
     lines = DemandLineFormSet(request.POST or None, prefix="lines")
     if request.method == "POST" and form.is_valid() & lines.is_valid():
-        line_inputs = [services.LineInput(f.cleaned_data["item"], f.cleaned_data["scope"], f.cleaned_data["quantity"])
-                       for f in lines.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
-        fields = form.service_fields()
-        uploads = fields.pop("attachments", [])
+        line_inputs, fields, uploads = _demand_inputs(form, lines)
         try:
             demand = services.create_demand(request.user, form.cleaned_data["organization"], lines=line_inputs,
                                             attachments=uploads, **fields)
@@ -225,25 +227,28 @@ def demand_create(request: HttpRequest) -> HttpResponse:
     return render(request, "demand/demand_form.html", {"form": form, "lines": lines})
 
 
+def _demand_inputs(form: DemandForm, lines) -> tuple[list, dict, list]:
+    """(lines, fields, uploads) for the services, from a valid demand form and its line formset."""
+    line_inputs = [services.LineInput(f.cleaned_data["item"], f.cleaned_data["scope"], f.cleaned_data["quantity"])
+                   for f in lines.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+    fields = form.service_fields()
+    return line_inputs, fields, fields.pop("attachments", [])
+
+
 @login_required
 def demand_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Edit a draft (a published demand is never changed in place: providers may have read it)."""
     demand = get_object_or_404(Demand.objects.restrict(request.user, "change"), pk=pk)
     if demand.state != DemandState.DRAFT or is_read_only(request.user):
         raise PermissionDenied
-    initial = {f: getattr(demand, f) for f in (
-        "title", "summary", "industry", "province", "city", "budget_min", "budget_max", "deadline",
-        "confidentiality", "contact_name", "contact_phone", "contact_email")}
+    initial = {f: getattr(demand, f) for f in services.DEMAND_FIELDS}
     initial["organization"] = demand.organization_id
     form = DemandForm(request.POST or None, request.FILES or None, user=request.user, initial=initial)
     form.fields["organization"].disabled = True  # a demand never changes hands
     lines = DemandLineFormSet(request.POST or None, prefix="lines", initial=[
         {"item": line.item_id, "scope": line.scope, "quantity": line.quantity} for line in demand.lines.all()])
     if request.method == "POST" and form.is_valid() & lines.is_valid():
-        line_inputs = [services.LineInput(f.cleaned_data["item"], f.cleaned_data["scope"], f.cleaned_data["quantity"])
-                       for f in lines.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
-        fields = form.service_fields()
-        uploads = fields.pop("attachments", [])
+        line_inputs, fields, uploads = _demand_inputs(form, lines)
         try:
             with transaction.atomic():
                 services.update_demand(request.user, demand, lines=line_inputs, **fields)
@@ -263,14 +268,7 @@ def _owned(request: HttpRequest, pk: int) -> Demand:
 
 
 def _demand_transition(request: HttpRequest, pk: int, transition, done: str) -> HttpResponse:
-    demand = _owned(request, pk)
-    try:
-        transition(request.user, demand)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, done)
-    return redirect("demand:demand_detail", pk=pk)
+    return _transition(request, Demand, pk, transition, done, "demand:demand_detail")
 
 
 @login_required
