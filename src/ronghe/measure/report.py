@@ -176,28 +176,26 @@ def table6(items: Sequence[IndicatorsLike]) -> pd.DataFrame:
     return frame.sort_values(["year", "country"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
-def mfg_sectors(items: Sequence[IndicatorsLike]) -> pd.DataFrame:
-    """Per-manufacturing-sector detail, one block of rows per table."""
+def _stacked(items: Sequence[IndicatorsLike], block: str, key: str) -> pd.DataFrame:
+    """One table's ``block`` frame after another, with the table id, unit and row label as columns."""
     parts = []
     for ind in _ordered(items):
-        f = ind.by_mfg_sector.copy()
-        f.insert(0, "code", f.index.astype(str))
+        f = getattr(ind, block).copy()
+        f.insert(0, key, f.index.astype(str))
         f.insert(0, "table", ind.meta.id)
         f.insert(1, "unit", ind.meta.unit)
         parts.append(f.reset_index(drop=True))
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def mfg_sectors(items: Sequence[IndicatorsLike]) -> pd.DataFrame:
+    """Per-manufacturing-sector detail, one block of rows per table."""
+    return _stacked(items, "by_mfg_sector", "code")
 
 
 def ps_subsectors(items: Sequence[IndicatorsLike]) -> pd.DataFrame:
     """Per producer-service sub-sector: inputs into manufacturing, value added, structure."""
-    parts = []
-    for ind in _ordered(items):
-        f = ind.by_ps_subsector.copy()
-        f.insert(0, "id", f.index.astype(str))
-        f.insert(0, "table", ind.meta.id)
-        f.insert(1, "unit", ind.meta.unit)
-        parts.append(f.reset_index(drop=True))
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    return _stacked(items, "by_ps_subsector", "id")
 
 
 def embodied(items: Sequence[IndicatorsLike]) -> pd.DataFrame:
