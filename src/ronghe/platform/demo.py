@@ -3,9 +3,9 @@
 Everything here is synthetic and says so (``is_synthetic=True``, “（演示）” in the name). The demo logins use
 the fixed, documented password :data:`DEMO_PASSWORD`; never load this into a production database.
 
-Other apps add their own demo data through :data:`DEMO_LOADERS`: an entry is a callable or a
-``"module:function"`` path, called as ``loader(demo)`` with the :class:`DemoData` built here. A path whose
-module does not exist yet is skipped with a message; any error raised inside an existing loader propagates.
+Every app adds its own demo data by naming a loader in its ``platform.py`` (``demo_loader``, ordered by
+``demo_order``): a ``"module:function"`` path called as ``loader(demo)`` with the :class:`DemoData` built here.
+A path whose module does not exist yet is skipped with a message; any error raised inside a loader propagates.
 """
 
 from __future__ import annotations
@@ -64,11 +64,13 @@ DEMO_ORGS: tuple[DemoOrg, ...] = (
             "政府只读账户：查看供需全貌与统计。（虚构的演示机构）"),
 )
 
-# Other apps' demo data, loaded after the organizations and the catalog. Apps may append callables.
-DEMO_LOADERS: list[str | Callable[[DemoData], Any]] = [
-    # providers, offerings, certificates, demands and association demand lists (seed 2026, labelled synthetic)
-    "ronghe.platform.demodata:load_demo",
-]
+
+
+def loaders() -> list[str | Callable[[DemoData], Any]]:
+    """The registered apps' demo loaders, in their declared order (``core.registry``)."""
+    from ronghe.platform.core.registry import demo_loaders
+
+    return list(demo_loaders())
 
 
 @dataclass
@@ -101,8 +103,7 @@ def load_demo(echo: Callable[[str], None] = print) -> DemoData:
         for spec in DEMO_ORGS:
             demo.orgs[spec.kind], demo.users[spec.kind] = _org_with_admin(spec)
         echo(f"demo: {len(DEMO_ORGS)} organizations with one admin login each")
-        _load_catalog(echo)
-        for loader in DEMO_LOADERS:
+        for loader in loaders():
             fn = _resolve(loader, echo)
             if fn is not None:
                 result = fn(demo)
@@ -129,12 +130,6 @@ def _org_with_admin(spec: DemoOrg) -> tuple[Organization, Any]:
         user.is_staff = user.is_superuser = True
         user.save(update_fields=["is_staff", "is_superuser"])
     return org, user
-
-
-def _load_catalog(echo: Callable[[str], None]) -> None:
-    fn = _resolve("ronghe.platform.catalog.services:load_catalog", echo)
-    if fn is not None:
-        echo(f"demo: catalog: {fn()}")
 
 
 def _resolve(loader: str | Callable, echo: Callable[[str], None]) -> Callable | None:

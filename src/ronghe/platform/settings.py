@@ -63,10 +63,12 @@ INSTALLED_APPS = [
     "ronghe.platform.catalog",
     "ronghe.platform.demand",
     "ronghe.platform.providers",
+    "ronghe.platform.demodata",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "ronghe.platform.core.requestid.RequestIdMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -1,4 +1,7 @@
-"""URL map: one include per app for pages, one router for the REST API under /api/."""
+"""URL map: the site-wide pages, then every registered app's pages and API routes (``core.registry``).
+
+Adding an app never touches this file: its ``platform.py`` names its URL module, prefix and API routes.
+"""
 
 from django.conf import settings
 from django.contrib import admin
@@ -9,15 +12,13 @@ from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-from ronghe.platform.accounts import api as accounts_api
-from ronghe.platform.catalog import api as catalog_api
 from ronghe.platform.core import views as core_views
-from ronghe.platform.demand import api as demand_api
-from ronghe.platform.providers import api as providers_api
+from ronghe.platform.core.registry import platform_apps, resolve
 
 router = DefaultRouter()
-for app_api in (accounts_api, catalog_api, demand_api, providers_api):
-    app_api.register(router)
+for platform_app in platform_apps():
+    if platform_app.api is not None:
+        resolve(platform_app.api)(router)
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -25,10 +26,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
-    path("orgs/", include("ronghe.platform.accounts.urls")),
-    path("catalog/", include("ronghe.platform.catalog.urls")),
-    path("demand/", include("ronghe.platform.demand.urls")),
-    path("providers/", include("ronghe.platform.providers.urls")),
+    *[path(a.url_prefix, include(a.urls)) for a in platform_apps() if a.urls],
     path("api/auth/token/", obtain_auth_token, name="api-token"),
     path("api/schema/", SpectacularJSONAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

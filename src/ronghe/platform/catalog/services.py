@@ -385,3 +385,8 @@ def load_catalog(*, categories_path: Path | None = None, items_path: Path | None
     result = LoadResult(n_cats, created, len(existing) - created)
     log.info("catalog: loaded %s", result)
     return result
+
+
+def load_demo_catalog(demo: Any = None) -> LoadResult:
+    """The catalog's demo loader (``platform.py``): the shipped taxonomy and items, before any demand."""
+    return load_catalog()

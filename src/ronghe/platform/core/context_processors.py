@@ -1,12 +1,29 @@
-"""Template context: the signed-in user's organizations, so the menu can offer the right journeys."""
+"""Template context: the signed-in user's organizations and the menu the registered apps declare."""
 
 from __future__ import annotations
 
-from ronghe.platform.core.permissions import _memberships, is_operator
+from django.urls import NoReverseMatch, reverse
+
+from ronghe.platform.core.permissions import affiliations, is_authenticated, is_operator
+from ronghe.platform.core.registry import nav_entries
+
+
+def _menu(user, kinds: set[str]) -> list[dict]:
+    out = []
+    for entry in nav_entries():
+        if entry.signed_in and not is_authenticated(user):
+            continue
+        if entry.kinds is not None and not (kinds & entry.kinds or is_operator(user)):
+            continue
+        try:
+            out.append({"label": entry.label, "url": reverse(entry.url_name), "name": entry.url_name})
+        except NoReverseMatch:
+            continue
+    return out
 
 
 def memberships(request) -> dict:
     user = getattr(request, "user", None)
-    mems = _memberships(user) if user is not None else []
-    kinds = {m.organization.kind for m in mems}
-    return {"my_memberships": mems, "my_kinds": kinds, "is_operator": is_operator(user)}
+    mems = affiliations(user) if user is not None else []
+    kinds = {m.kind for m in mems}
+    return {"my_memberships": mems, "my_kinds": kinds, "is_operator": is_operator(user), "nav": _menu(user, kinds)}

@@ -1,0 +1,122 @@
+"""The app registry: each app declares what it adds to the platform; core collects it.
+
+An app ``ronghe.platform.X`` that is in ``INSTALLED_APPS`` and has a module ``X/platform.py`` defining
+``app = PlatformApp(...)`` gets, with no other file touched: its pages mounted at ``url_prefix``, its API
+routes on the one router, its menu entries and home-page journey steps, its periodic tasks in the scheduler,
+its demo loader in ``ronghe demo``, and its audit object types in ``ronghe audit``. See "How to add an app" in
+docs/architecture.md.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from datetime import timedelta
+from functools import cache
+from typing import Any
+
+from django.apps import apps
+from django.utils.functional import Promise
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """A top-menu link. ``kinds``: shown only to members of these organization kinds (None: everyone)."""
+
+    label: str | Promise
+    url_name: str
+    order: int = 100
+    kinds: frozenset[str] | None = None
+    signed_in: bool = False
+
+
+@dataclass(frozen=True)
+class JourneyStep:
+    """One link on the home page's card for a role (an organization kind)."""
+
+    kind: str
+    label: str | Promise
+    url_name: str
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Role:
+    """A role (organization kind) as the home page introduces it; declared by the app that owns the kinds."""
+
+    kind: str
+    title: str | Promise
+    summary: str | Promise
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Periodic:
+    """A django-tasks task (``"module:attribute"``) the scheduler enqueues every ``every``."""
+
+    task_path: str
+    every: timedelta
+
+
+@dataclass(frozen=True)
+class PlatformApp:
+    label: str
+    url_prefix: str = ""
+    urls: str | None = None  # module with ``app_name`` and ``urlpatterns``
+    api: str | None = None  # "module:function" called as register(router)
+    nav: tuple[NavEntry, ...] = ()
+    journeys: tuple[JourneyStep, ...] = ()
+    roles: tuple[Role, ...] = ()
+    periodic: tuple[Periodic, ...] = ()
+    demo_loader: str | None = None  # "module:function", called as fn(demo) by ``ronghe demo``
+    demo_order: int = 100
+    audit_types: tuple[str, ...] = ()  # ``app_label.model`` of the objects its services audit
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@cache
+def platform_apps() -> tuple[PlatformApp, ...]:
+    """Every installed app's declaration, in INSTALLED_APPS order."""
+    found = []
+    for config in apps.get_app_configs():
+        try:
+            module = importlib.import_module(f"{config.name}.platform")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.platform":
+                raise
+            continue
+        declared = getattr(module, "app", None)
+        if not isinstance(declared, PlatformApp):
+            raise TypeError(f"{config.name}.platform must define app = PlatformApp(...)")
+        found.append(declared)
+    return tuple(found)
+
+
+def nav_entries() -> list[NavEntry]:
+    return sorted((e for a in platform_apps() for e in a.nav), key=lambda e: e.order)
+
+
+def journey_steps(kind: str) -> list[JourneyStep]:
+    return sorted((s for a in platform_apps() for s in a.journeys if s.kind == kind), key=lambda s: s.order)
+
+
+def roles() -> list[Role]:
+    return sorted((r for a in platform_apps() for r in a.roles), key=lambda r: r.order)
+
+
+def periodic_tasks() -> list[Periodic]:
+    return [p for a in platform_apps() for p in a.periodic]
+
+
+def demo_loaders() -> list[str]:
+    return [a.demo_loader for a in sorted(platform_apps(), key=lambda a: a.demo_order) if a.demo_loader]
+
+
+def audit_types() -> list[str]:
+    return sorted({t for a in platform_apps() for t in a.audit_types})
+
+
+def resolve(path: str) -> Any:
+    """``"module:attribute"`` → the attribute."""
+    module, _, name = path.partition(":")
+    return getattr(importlib.import_module(module), name)
