@@ -7,6 +7,7 @@ import pytest
 from django.test import override_settings
 
 from ronghe.platform.core import schedule
+from ronghe.platform.core.registry import periodic_tasks
 
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
@@ -14,17 +15,18 @@ IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBa
 @pytest.mark.django_db
 def test_every_periodic_task_resolves_and_enqueues():
     with override_settings(TASKS=IMMEDIATE):
-        assert schedule.enqueue_periodic() == [p.task_path for p in schedule.PERIODIC]
+        declared = [p.task_path for p in periodic_tasks()]
+        assert "ronghe.platform.demand.tasks:expire_due_demands_task" in declared  # from demand/platform.py
+        assert schedule.enqueue_periodic() == declared
 
 
 @pytest.mark.django_db
 def test_scheduler_enqueues_at_start_and_stops_cleanly(monkeypatch):
     seen = []
-    monkeypatch.setattr(schedule, "PERIODIC", [schedule.Periodic("tests.platform.core.test_schedule:_probe",
-                                                                  timedelta(hours=1))])
     monkeypatch.setattr(_Probe, "calls", seen)
     stop = threading.Event()
-    thread = schedule.start_scheduler(stop)
+    thread = schedule.start_scheduler(stop, [schedule.Periodic("tests.platform.core.test_schedule:_probe",
+                                                               timedelta(hours=1))])
     for _ in range(100):
         if seen:
             break

@@ -185,10 +185,10 @@ def test_nda_flow_records_who_when_and_version(make_demand, users, orgs):
     with pytest.raises(PermissionDenied):
         services.accept_nda(users["provider_b"], demand)  # not invited
     with pytest.raises(ValidationError):
-        services.invite_provider(users["manufacturer"], demand, orgs["association"])  # not a provider
+        services.invite_provider(users["manufacturer"], demand, provider=orgs["association"])  # not a provider
     with pytest.raises(PermissionDenied):
-        services.invite_provider(users["manufacturer_b"], demand, orgs["provider"])
-    services.invite_provider(users["manufacturer"], demand, orgs["provider"])
+        services.invite_provider(users["manufacturer_b"], demand, provider=orgs["provider"])
+    services.invite_provider(users["manufacturer"], demand, provider=orgs["provider"])
     with pytest.raises(ValidationError):
         services.accept_nda(users["provider"], demand, nda_version="1999.1")
     invitation = services.accept_nda(users["provider_member"], demand)
@@ -212,15 +212,11 @@ def test_demand_list_lifecycle_join_and_totals(users, orgs, items):
 
     demand_list = make_list(users, orgs, items)
     with pytest.raises(ValidationError):  # draft lists cannot be joined
-        services.join_demand_list(users["manufacturer"], demand_list, orgs["manufacturer"],
-                                  [services.EntryInput(items[0])])
+        services.join_demand_list(users["manufacturer"], demand_list, manufacturer=orgs["manufacturer"], entries=[services.EntryInput(items[0])])
     demand_list = services.publish_demand_list(users["association"], demand_list)
-    services.join_demand_list(users["manufacturer"], demand_list, orgs["manufacturer"],
-                              [services.EntryInput(items[0], 3), services.EntryInput(items[1], 1)])
-    services.join_demand_list(users["manufacturer_b"], demand_list, orgs["manufacturer_b"],
-                              [services.EntryInput(items[0], 2)])
-    services.join_demand_list(users["manufacturer"], demand_list, orgs["manufacturer"],
-                              [services.EntryInput(items[0], 5)])  # joining again updates
+    services.join_demand_list(users["manufacturer"], demand_list, manufacturer=orgs["manufacturer"], entries=[services.EntryInput(items[0], 3), services.EntryInput(items[1], 1)])
+    services.join_demand_list(users["manufacturer_b"], demand_list, manufacturer=orgs["manufacturer_b"], entries=[services.EntryInput(items[0], 2)])
+    services.join_demand_list(users["manufacturer"], demand_list, manufacturer=orgs["manufacturer"], entries=[services.EntryInput(items[0], 5)])  # joining again updates
     totals = demand_list_totals(demand_list)
     assert totals["manufacturers"] == 2
     by_item = {row["item"]: row for row in totals["by_item"]}
@@ -258,12 +254,11 @@ def test_only_manufacturers_join_and_only_listed_items(users, orgs, items):
     demand_list = services.publish_demand_list(users["association"], make_list(users, orgs, items[:1]))
     for kind in ("provider", "association", "government"):
         with pytest.raises(PermissionDenied):
-            services.join_demand_list(users[kind], demand_list, orgs[kind], [services.EntryInput(items[0])])
+            services.join_demand_list(users[kind], demand_list, manufacturer=orgs[kind], entries=[services.EntryInput(items[0])])
     with pytest.raises(ValidationError):
-        services.join_demand_list(users["manufacturer"], demand_list, orgs["manufacturer"],
-                                  [services.EntryInput(items[1])])
+        services.join_demand_list(users["manufacturer"], demand_list, manufacturer=orgs["manufacturer"], entries=[services.EntryInput(items[1])])
     with pytest.raises(ValidationError):
-        services.join_demand_list(users["manufacturer"], demand_list, orgs["manufacturer"], [])
+        services.join_demand_list(users["manufacturer"], demand_list, manufacturer=orgs["manufacturer"], entries=[])
     assert DemandListEntry.objects.count() == 0
 
 

@@ -257,4 +257,7 @@ def test_owner_edits_a_draft_and_nobody_else_can(users, orgs, items):
         response = client_for(users[key]).get(url)
         assert response.status_code in (302, 404), key  # anonymous → login; others: no such draft for them
     services.publish_demand(users["manufacturer"], demand)
-    assert owner.get(url).status_code == 403  # a published demand is never edited in place
+    # a published demand is never edited in place: the owner is sent back to it with the reason
+    response = owner.get(url, follow=True)
+    assert response.redirect_chain[-1][0] == f"/demand/{demand.pk}/"
+    assert "只能修改草稿" in response.content.decode()

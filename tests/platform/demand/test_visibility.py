@@ -38,7 +38,7 @@ def test_detail_entitlement_matrix_for_every_role(level, make_demand, users, org
     demand = make_demand(level)
     accepted: set[str] = set()
     if level == "nda":  # provider A invited and accepted; provider B not invited
-        services.invite_provider(users["manufacturer"], demand, orgs["provider"])
+        services.invite_provider(users["manufacturer"], demand, provider=orgs["provider"])
         services.accept_nda(users["provider_member"], demand)
         accepted = {"provider", "provider_member"}
     for key, user in users.items():

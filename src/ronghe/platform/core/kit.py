@@ -104,16 +104,17 @@ def transition(actor: Any, obj: M, target: str, *, table: StateTable, action: st
                data: Mapping | None = None, side_effects: Iterable[Callable[[], None]] = ()) -> M:
     """Move ``obj`` to ``target``: lock, check the table (and ``check``), write, record, schedule side effects.
 
-    ``check(locked)`` raises ``ValidationError``/``PermissionDenied`` after the lock (rules that depend on the
-    state); ``apply(locked)`` sets extra fields (timestamps) and returns their names for ``update_fields``.
+    ``check(locked)`` runs right after the lock and before the state table — typically
+    ``rules.require(actor, action, locked)`` plus any precondition, raising ``PermissionDenied`` or
+    ``ValidationError``; ``apply(locked)`` sets extra fields (timestamps) and returns their names for ``update_fields``.
     """
     with transaction.atomic():
         locked = lock(obj)
         source = getattr(locked, state_field)
+        if check is not None:  # the rule first: the wrong person learns nothing about the state
+            check(locked)
         if not table.allows(source, target):
             raise table.refuse(source, target, state_field)
-        if check is not None:
-            check(locked)
         setattr(locked, state_field, target)
         extra = list(apply(locked) or ()) if apply is not None else []
         update = [state_field, *extra]

@@ -11,11 +11,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, serializers, status, viewsets
@@ -29,16 +26,17 @@ from rest_framework.routers import BaseRouter
 from ronghe.platform.accounts.models import Industry, Organization
 from ronghe.platform.accounts.reference import province_choices
 from ronghe.platform.catalog.models import ServiceItem
-from ronghe.platform.core.api import service_errors
 from ronghe.platform.core.documents import KINDS as DOCUMENT_KINDS
 from ronghe.platform.core.permissions import ReadOnlyForGovernment, org_ids
+from ronghe.platform.core.rules import RulePermission
 from ronghe.platform.demand import services
 from ronghe.platform.demand.aggregates import demand_list_totals
 from ronghe.platform.demand.downloads import serve_attachment
 from ronghe.platform.demand.filtersets import DemandFilterSet, DemandListFilterSet
 from ronghe.platform.demand.models import Confidentiality, Demand, DemandList
 from ronghe.platform.demand.nda import NDA_VERSION
-from ronghe.platform.demand.visibility import is_owner, present
+from ronghe.platform.demand.rules import demand_list_rules, demand_rules
+from ronghe.platform.demand.visibility import present
 
 # --- demand lists -------------------------------------------------------------------------------------------
 
@@ -64,13 +62,11 @@ class DemandListSerializer(serializers.ModelSerializer):
     def create(self, validated_data: dict) -> DemandList:
         user = self.context["request"].user
         organization = validated_data.pop("organization", None) or _default_org(user, "association", "operator")
-        with service_errors():
-            return services.create_demand_list(user, organization, **validated_data)
+        return services.create_demand_list(user, organization, **validated_data)
 
     def update(self, instance: DemandList, validated_data: dict) -> DemandList:
         validated_data.pop("organization", None)
-        with service_errors():
-            return services.update_demand_list(self.context["request"].user, instance, **validated_data)
+        return services.update_demand_list(self.context["request"].user, instance, **validated_data)
 
 
 class DemandListItemTotalSerializer(serializers.Serializer):
@@ -124,11 +120,25 @@ class JoinResultSerializer(serializers.Serializer):
     totals = DemandListTotalsSerializer()
 
 
+class LeaveSerializer(serializers.Serializer):
+    manufacturer = serializers.PrimaryKeyRelatedField(
+        queryset=Organization.objects.filter(kind=Organization.Kind.MANUFACTURER), required=False,
+        help_text="default: your manufacturer")
+
+
+class LeaveResultSerializer(serializers.Serializer):
+    removed = serializers.IntegerField()
+    totals = DemandListTotalsSerializer()
+
+
 class DemandListViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Industry demand lists (行业需求清单)."""
 
     filterset_class = DemandListFilterSet
-    permission_classes = [permissions.IsAuthenticatedOrReadOnly, ReadOnlyForGovernment]
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly, ReadOnlyForGovernment, RulePermission]
+    rules = demand_list_rules
+    rule_actions = {"update": "change", "partial_update": "change", "publish": "publish", "close": "close",
+                    "join": "join", "leave": "leave"}
     ordering_fields = ["created_at", "published_at", "name"]
     ordering = ["-created_at"]
 
@@ -142,15 +152,13 @@ class DemandListViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewse
     @extend_schema(request=None, responses=DemandListSerializer)
     @action(detail=True, methods=["post"])
     def publish(self, request: Request, pk: str | None = None) -> Response:
-        with service_errors(), _forbidden():
-            demand_list = services.publish_demand_list(request.user, self.get_object())
+        demand_list = services.publish_demand_list(request.user, self.get_object())
         return Response(DemandListSerializer(demand_list, context=self.get_serializer_context()).data)
 
     @extend_schema(request=None, responses=DemandListSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request: Request, pk: str | None = None) -> Response:
-        with service_errors(), _forbidden():
-            demand_list = services.close_demand_list(request.user, self.get_object())
+        demand_list = services.close_demand_list(request.user, self.get_object())
         return Response(DemandListSerializer(demand_list, context=self.get_serializer_context()).data)
 
     @extend_schema(request=JoinSerializer, responses=JoinResultSerializer)
@@ -161,9 +169,19 @@ class DemandListViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewse
         data.is_valid(raise_exception=True)
         manufacturer = data.validated_data.get("manufacturer") or _default_org(request.user, "manufacturer")
         entries = [services.EntryInput(**e) for e in data.validated_data["entries"]]
-        with service_errors(), _forbidden():
-            rows = services.join_demand_list(request.user, demand_list, manufacturer, entries)
+        rows = services.join_demand_list(request.user, demand_list, manufacturer=manufacturer, entries=entries)
         return Response({"joined": len(rows), "totals": demand_list_totals(demand_list)})
+
+    @extend_schema(request=LeaveSerializer, responses=LeaveResultSerializer)
+    @action(detail=True, methods=["post"])
+    def leave(self, request: Request, pk: str | None = None) -> Response:
+        """Withdraw the manufacturer's every declaration from the list."""
+        demand_list = self.get_object()
+        data = LeaveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        manufacturer = data.validated_data.get("manufacturer") or _default_org(request.user, "manufacturer")
+        removed = services.leave_demand_list(request.user, demand_list, manufacturer=manufacturer)
+        return Response({"removed": removed, "totals": demand_list_totals(demand_list)})
 
 
 # --- demands ------------------------------------------------------------------------------------------------
@@ -295,7 +313,10 @@ class DemandViewSet(viewsets.GenericViewSet):
     """Manufacturers' demands (需求): summaries for all, details for the entitled."""
 
     filterset_class = DemandFilterSet
-    permission_classes = [permissions.IsAuthenticatedOrReadOnly, ReadOnlyForGovernment]
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly, ReadOnlyForGovernment, RulePermission]
+    rules = demand_rules
+    rule_actions = {"update": "change", "partial_update": "change", "publish": "publish", "close": "close",
+                    "cancel": "cancel", "invite": "invite", "accept_nda": "accept_nda", "attachments": "attach"}
     ordering_fields = ["created_at", "published_at", "deadline"]  # never a confidential field
     ordering = ["-created_at"]
     serializer_class = DemandSerializer
@@ -324,8 +345,7 @@ class DemandViewSet(viewsets.GenericViewSet):
         data = DemandWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         organization = data.validated_data.get("organization") or _default_org(request.user, "manufacturer")
-        with service_errors(), _forbidden():
-            demand = services.create_demand(request.user, organization, **data.service_kwargs())
+        demand = services.create_demand(request.user, organization, **data.service_kwargs())
         return self._out(demand, status.HTTP_201_CREATED)
 
     @extend_schema(request=DemandWriteSerializer, responses=DemandSerializer)
@@ -336,24 +356,15 @@ class DemandViewSet(viewsets.GenericViewSet):
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
         return self._update(request, partial=True)
 
-    def _owned_object(self) -> Demand:
-        """The demand, if the user acts for its owner: refused before any input is parsed."""
-        demand = self.get_object()
-        if not is_owner(self.request.user, demand):
-            raise PermissionDenied("无权操作此需求 (not allowed on this demand)")
-        return demand
-
     def _update(self, request: Request, *, partial: bool) -> Response:
-        demand = self._owned_object()
+        demand = self.get_object()  # RulePermission: refused before any input is parsed
         data = DemandWriteSerializer(data=request.data, partial=partial)
         data.is_valid(raise_exception=True)
-        with service_errors(), _forbidden():
-            demand = services.update_demand(request.user, demand, **data.service_kwargs())
+        demand = services.update_demand(request.user, demand, **data.service_kwargs())
         return self._out(demand)
 
     def _move(self, request: Request, transition) -> Response:
-        with service_errors(), _forbidden():
-            demand = transition(request.user, self.get_object())
+        demand = transition(request.user, self.get_object())
         return self._out(demand)
 
     @extend_schema(request=None, responses=DemandSerializer)
@@ -374,11 +385,10 @@ class DemandViewSet(viewsets.GenericViewSet):
     @extend_schema(request=InviteSerializer, responses={201: InvitationSerializer})
     @action(detail=True, methods=["post"])
     def invite(self, request: Request, pk: str | None = None) -> Response:
-        demand = self._owned_object()
+        demand = self.get_object()
         data = InviteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        with service_errors(), _forbidden():
-            invitation = services.invite_provider(request.user, demand, data.validated_data["provider"])
+        invitation = services.invite_provider(request.user, demand, provider=data.validated_data["provider"])
         return Response(InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=AcceptNdaSerializer, responses=InvitationSerializer)
@@ -387,18 +397,16 @@ class DemandViewSet(viewsets.GenericViewSet):
         demand = self.get_object()
         data = AcceptNdaSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        with service_errors(), _forbidden():
-            invitation = services.accept_nda(request.user, demand, nda_version=data.validated_data["nda_version"])
+        invitation = services.accept_nda(request.user, demand, nda_version=data.validated_data["nda_version"])
         return Response(InvitationSerializer(invitation).data)
 
     @extend_schema(request={"multipart/form-data": AttachmentUploadSerializer},
                    responses={201: AttachmentSerializer(many=True)})
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
     def attachments(self, request: Request, pk: str | None = None) -> Response:
-        demand = self._owned_object()
+        demand = self.get_object()
         uploads = request.FILES.getlist("file")
-        with service_errors(), _forbidden():
-            stored = services.add_attachments(request.user, demand, uploads)
+        stored = services.add_attachments(request.user, demand, uploads=uploads)
         shown = present(self.get_queryset().get(pk=demand.pk), request.user, "api").details or {}
         ids = {a.pk for a in stored}
         rows = [a for a in shown.get("attachments", []) if a["id"] in ids]
@@ -423,15 +431,6 @@ def _default_org(user: Any, *kinds: str) -> Organization:
     if len(ids) > 1:
         raise serializers.ValidationError({"organization": ["请指定组织 (name the organization)"]})
     return Organization.objects.get(pk=ids[0])
-
-
-@contextmanager
-def _forbidden() -> Iterator[None]:
-    """A service's PermissionDenied becomes DRF's 403 with the service's (never confidential) message."""
-    try:
-        yield
-    except DjangoPermissionDenied as exc:
-        raise PermissionDenied(str(exc) or None) from exc
 
 
 def register(router: BaseRouter) -> None:

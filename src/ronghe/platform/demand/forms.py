@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from ronghe.platform.accounts.models import Industry, Organization
@@ -33,20 +32,6 @@ class _ItemMultipleChoice(forms.ModelMultipleChoiceField):
 def _org_field(user: Any, kinds: set[str], label: str) -> forms.ModelChoiceField:
     queryset = Organization.objects.filter(pk__in=org_ids(user, kinds=kinds)).order_by("name")
     return forms.ModelChoiceField(queryset=queryset, label=label, empty_label=None)
-
-
-def add_service_errors(form: forms.BaseForm, exc: ValidationError, elsewhere: dict[str, Any] | None = None) -> None:
-    """Show a service's ValidationError on the field it names, else on a related form or at the top."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc.messages)
-        return
-    for field, messages in exc.message_dict.items():
-        if field in form.fields:
-            form.add_error(field, messages)
-        elif elsewhere and field in elsewhere:
-            elsewhere[field].extend(messages)
-        else:
-            form.add_error(None, messages)
 
 
 class DemandListForm(forms.Form):

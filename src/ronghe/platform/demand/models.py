@@ -7,38 +7,13 @@ the querysets here only decide which *rows* exist for a user (summary visibility
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models.functions import Coalesce
-from django.utils.deconstruct import deconstructible
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from ronghe.platform.accounts.reference import province_choices
-from ronghe.platform.core.models import RestrictedQuerySet, TimeStampedModel
-
-
-@deconstructible
-class PrivateStorage(FileSystemStorage):
-    """Attachments live outside MEDIA_ROOT, so no URL ever serves them; only the permission-checked views do."""
-
-    @cached_property
-    def base_location(self):
-        from pathlib import Path
-
-        return str(Path(getattr(settings, "RONGHE_PRIVATE_ROOT", None) or Path(settings.DATA_DIR) / "private"))
-
-    @cached_property
-    def base_url(self):
-        return None
-
-    def url(self, name):  # never a public URL, whatever a template asks for
-        raise ValueError("private attachments have no public URL")
-
-
-def private_storage() -> PrivateStorage:
-    return PrivateStorage()
-
+from ronghe.platform.core.models import Event, RestrictedQuerySet, TimeStampedModel
+from ronghe.platform.core.storage import private_storage
 
 # --- demand lists -------------------------------------------------------------------------------------------
 
@@ -49,14 +24,12 @@ class DemandListQuerySet(RestrictedQuerySet):
     def restrict(self, user, action: str = "view"):
         from ronghe.platform.core.permissions import is_operator, org_ids
 
-        if action not in {"view", "change", "delete"}:
-            raise ValueError(f"unknown action {action!r}")
+        if action != "view":
+            raise ValueError(f"restrict() decides visibility only; ask demand.rules for {action!r}")
         if is_operator(user):
             return self
-        mine = org_ids(user) if getattr(user, "is_authenticated", False) else []
-        if action == "view":
-            return self.exclude(state=DemandList.State.DRAFT) | self.filter(organization__in=mine)
-        return self.filter(organization__in=mine)
+        mine = org_ids(user)
+        return self.exclude(state=DemandList.State.DRAFT) | self.filter(organization__in=mine)
 
 
 class DemandList(TimeStampedModel):
@@ -138,11 +111,9 @@ class DemandQuerySet(RestrictedQuerySet):
     def restrict(self, user, action: str = "view"):
         from ronghe.platform.demand.visibility import summary_q
 
-        if action not in {"view", "change", "delete"}:
-            raise ValueError(f"unknown action {action!r}")
-        if action == "view":
-            return self.filter(summary_q(user))
-        return super().restrict(user, action)
+        if action != "view":
+            raise ValueError(f"restrict() decides visibility only; ask demand.rules for {action!r}")
+        return self.filter(summary_q(user))
 
     def for_listing(self) -> DemandQuerySet:
         """What ``visibility.summarize`` reads, in a fixed number of queries (no GROUP BY on large tables)."""
@@ -257,16 +228,21 @@ class DemandInvitation(models.Model):
         return self.accepted_at is not None
 
 
-class DemandEvent(models.Model):
+class DemandEvent(Event):
     """The demand's business timeline: every state change and grant of access, in order."""
 
+    subject_field = "demand"
     demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=32)
-    from_state = models.CharField(max_length=12, blank=True)
-    to_state = models.CharField(max_length=12, blank=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
-    note = models.CharField(max_length=200, blank=True)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(Event.Meta):
+        verbose_name = "需求事件 demand event"
+
+
+class DemandListEvent(Event):
+    """The demand list's timeline: drafted, edited, published, closed, joined, left."""
+
+    subject_field = "demand_list"
+    demand_list = models.ForeignKey(DemandList, on_delete=models.CASCADE, related_name="events")
+
+    class Meta(Event.Meta):
+        verbose_name = "需求清单事件 demand list event"

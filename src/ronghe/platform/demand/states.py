@@ -6,6 +6,7 @@ Bidding, award and contract states arrive with the deals issue: they will be add
 
 from __future__ import annotations
 
+from ronghe.platform.core.kit import StateTable
 from ronghe.platform.demand.models import DemandList, DemandState
 
 DEMAND_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -23,7 +24,8 @@ DEMAND_LIST_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 EDITABLE_DEMAND_STATES = frozenset({DemandState.DRAFT})
+#: states in which the owner may still add attachments or invite providers
+OPEN_DEMAND_STATES = frozenset({DemandState.DRAFT, DemandState.PUBLISHED})
 
-
-def can_move(table: dict[str, frozenset[str]], current: str, target: str) -> bool:
-    return target in table.get(current, frozenset())
+DEMAND_STATES = StateTable(DEMAND_TRANSITIONS, {s.value: str(s.label) for s in DemandState})
+DEMAND_LIST_STATES = StateTable(DEMAND_LIST_TRANSITIONS, {s.value: str(s.label) for s in DemandList.State})

@@ -13,8 +13,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ronghe.platform.core.permissions import has_kind, is_operator, is_read_only, org_ids
-from ronghe.platform.demand import services
+from ronghe.platform.core.errors import apply_service_errors
+from ronghe.platform.core.models import ConfidentialAccess
+from ronghe.platform.core.permissions import org_ids
+from ronghe.platform.demand import rules, services
 from ronghe.platform.demand.aggregates import demand_list_totals
 from ronghe.platform.demand.downloads import serve_attachment
 from ronghe.platform.demand.exports import MAX_ROWS as MAX_EXPORT_ROWS
@@ -28,11 +30,11 @@ from ronghe.platform.demand.forms import (
     DemandListForm,
     InviteForm,
     JoinForm,
-    add_service_errors,
 )
-from ronghe.platform.demand.models import Demand, DemandList, DemandListEntry, DemandState
+from ronghe.platform.demand.models import Demand, DemandList, DemandListEntry
 from ronghe.platform.demand.nda import NDA_TEXT, NDA_VERSION
-from ronghe.platform.demand.visibility import is_owner, present
+from ronghe.platform.demand.rules import demand_list_rules, demand_rules
+from ronghe.platform.demand.visibility import present
 
 PAGE_SIZE = 50
 
@@ -41,6 +43,16 @@ def _query_without_page(request: HttpRequest) -> str:
     query = request.GET.copy()
     query.pop("page", None)
     return query.urlencode()
+
+
+def _refused(request: HttpRequest, rules_of, action: str, obj, back: str = "demand:demand_detail"):
+    """None if the rule holds; 403 for the wrong person; back to the object with the reason for the wrong moment."""
+    try:
+        rules_of.require(request.user, action, obj)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(back, pk=obj.pk)
+    return None
 
 
 # --- demand lists -------------------------------------------------------------------------------------------
@@ -52,14 +64,10 @@ def list_index(request: HttpRequest) -> HttpResponse:
                 .order_by("-created_at", "-id"))
     filterset = DemandListFilterSet(request.GET or None, queryset=queryset, request=request)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    can_create = has_kind(request.user, "association", "operator") and not is_read_only(request.user)
+    can_create = rules.can_create_demand_list(request.user)
     return render(request, "demand/list_index.html", {
         "filter": filterset, "page": page, "query": _query_without_page(request), "can_create": can_create,
     })
-
-
-def _curates(user, demand_list: DemandList) -> bool:
-    return not is_read_only(user) and (demand_list.organization_id in org_ids(user) or is_operator(user))
 
 
 def list_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -67,9 +75,8 @@ def list_detail(request: HttpRequest, pk: int) -> HttpResponse:
         DemandList.objects.restrict(request.user, "view").select_related("organization", "industry"), pk=pk
     )
     join_form = None
-    may_join = (demand_list.state == DemandList.State.PUBLISHED and has_kind(request.user, "manufacturer")
-                and not is_read_only(request.user))
-    if may_join:
+    actions = demand_list_rules.allowed(request.user, demand_list)
+    if "join" in actions:
         # Pre-fill what the user's manufacturer already declared, so joining again edits, not resets.
         declared = (DemandListEntry.objects
                     .filter(demand_list=demand_list, manufacturer__in=org_ids(request.user, kinds={"manufacturer"}))
@@ -80,16 +87,16 @@ def list_detail(request: HttpRequest, pk: int) -> HttpResponse:
             entries = [services.EntryInput(item, qty, join_form.cleaned_data["notes"])
                        for item, qty in join_form.entries()]
             try:
-                services.join_demand_list(request.user, demand_list, join_form.cleaned_data["manufacturer"],
-                                          entries)
+                services.join_demand_list(request.user, demand_list,
+                                          manufacturer=join_form.cleaned_data["manufacturer"], entries=entries)
             except ValidationError as exc:
-                add_service_errors(join_form, exc)
+                apply_service_errors(join_form, exc)
             else:
                 messages.success(request, _("已报名该需求清单。"))
                 return redirect("demand:list_detail", pk=pk)
     elif request.method == "POST":
         raise PermissionDenied
-    curates = _curates(request.user, demand_list)
+    curates = "view_entries" in actions
     entries = (DemandListEntry.objects.filter(demand_list=demand_list).select_related("manufacturer", "item")
                .order_by("manufacturer__name", "item__code")) if curates else None
     mine = (DemandListEntry.objects.filter(demand_list=demand_list, manufacturer__in=org_ids(request.user))
@@ -97,13 +104,13 @@ def list_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "demand/list_detail.html", {
         "demand_list": demand_list, "items": demand_list.items.select_related("category").order_by("code"),
         "totals": demand_list_totals(demand_list), "join_form": join_form, "curates": curates,
-        "entries": entries, "mine": mine,
+        "entries": entries, "mine": mine, "actions": actions,
     })
 
 
 @login_required
 def list_create(request: HttpRequest) -> HttpResponse:
-    if not has_kind(request.user, "association", "operator") or is_read_only(request.user):
+    if not rules.can_create_demand_list(request.user):
         raise PermissionDenied
     form = DemandListForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -111,15 +118,58 @@ def list_create(request: HttpRequest) -> HttpResponse:
             demand_list = services.create_demand_list(request.user, form.cleaned_data["organization"],
                                                       **form.service_fields())
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("清单草稿已保存，发布后制造企业即可报名。"))
             return redirect("demand:list_detail", pk=demand_list.pk)
     return render(request, "demand/list_form.html", {"form": form})
 
 
+@login_required
+def list_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit a draft list; the form starts from what is saved."""
+    demand_list = get_object_or_404(DemandList.objects.restrict(request.user, "view"), pk=pk)
+    if (refused := _refused(request, demand_list_rules, "change", demand_list, "demand:list_detail")) is not None:
+        return refused
+    initial = {f: getattr(demand_list, f) for f in services.LIST_FIELDS}
+    initial.update(organization=demand_list.organization_id, items=list(demand_list.items.all()),
+                   industry=demand_list.industry_id)
+    form = DemandListForm(request.POST or None, user=request.user, initial=initial)
+    form.fields["organization"].disabled = True  # a list never changes hands
+    form.fields["organization"].queryset = form.fields["organization"].queryset.model.objects.filter(
+        pk=demand_list.organization_id)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_demand_list(request.user, demand_list, **form.service_fields())
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("清单草稿已保存。"))
+            return redirect("demand:list_detail", pk=pk)
+    return render(request, "demand/list_form.html", {"form": form, "demand_list": demand_list})
+
+
+@login_required
+@require_POST
+def list_leave(request: HttpRequest, pk: int) -> HttpResponse:
+    """The manufacturer withdraws all its declarations (one organization: the first that joined)."""
+    demand_list = get_object_or_404(DemandList.objects.restrict(request.user, "view"), pk=pk)
+    joined = (DemandListEntry.objects.filter(demand_list=demand_list,
+                                             manufacturer__in=org_ids(request.user, kinds={"manufacturer"}))
+              .select_related("manufacturer").order_by("manufacturer_id").first())
+    if joined is None:
+        raise PermissionDenied(demand_list_rules.message("leave"))
+    try:
+        services.leave_demand_list(request.user, demand_list, manufacturer=joined.manufacturer)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("已退出该需求清单。"))
+    return redirect("demand:list_detail", pk=pk)
+
+
 def _transition(request: HttpRequest, model, pk: int, transition, done: str, back: str) -> HttpResponse:
-    """Run one state-changing service on an object the user may see; its own checks decide the rest."""
+    """Run one state-changing service on an object the user may see; the rule inside it decides (403/400)."""
     obj = get_object_or_404(model.objects.restrict(request.user, "view"), pk=pk)
     try:
         transition(request.user, obj)
@@ -159,7 +209,7 @@ def _index(request: HttpRequest, queryset, template: str, extra: dict | None = N
     rows = [present(d, request.user, "web", with_details=False).summary for d in page.object_list]
     return render(request, template, {
         "filter": filterset, "page": page, "rows": rows, "query": _query_without_page(request),
-        "can_post": has_kind(request.user, "manufacturer") and not is_read_only(request.user), **(extra or {}),
+        "can_post": rules.can_create_demand(request.user), **(extra or {}),
     })
 
 
@@ -188,22 +238,27 @@ def demand_export(request: HttpRequest) -> HttpResponse:
 def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
     demand = get_object_or_404(_demands(request.user).prefetch_related("attachments"), pk=pk)
     shown = present(demand, request.user, "web")
-    owner = is_owner(request.user, demand) and not is_read_only(request.user)
+    actions = demand_rules.allowed(request.user, demand)
     invitation = services.pending_invitation(request.user, demand) if request.user.is_authenticated else None
+    access_log = None
+    if "view_access_log" in actions:  # 需求方可随时查阅: who read its confidential material, newest first
+        access_log = (ConfidentialAccess.objects.filter(object_type="demand.demand", object_id=str(demand.pk))
+                      .select_related("user", "organization").order_by("-at")[:200])
     return render(request, "demand/demand_detail.html", {
-        "demand": shown.summary, "details": shown.details, "owner": owner,
-        "moderator": is_operator(request.user),
+        "demand": shown.summary, "details": shown.details, "actions": actions,
         "invitation": invitation,
-        "invitations": demand.invitations.select_related("provider").order_by("invited_at") if owner else None,
-        "invite_form": InviteForm() if owner else None,
-        "attachment_form": AttachmentForm() if owner else None,
+        "invitations": demand.invitations.select_related("provider").order_by("invited_at")
+        if "invite" in actions else None,
+        "invite_form": InviteForm() if "invite" in actions else None,
+        "attachment_form": AttachmentForm() if "attach" in actions else None,
+        "access_log": access_log,
     })
 
 
 @login_required
 def demand_create(request: HttpRequest) -> HttpResponse:
     """“发布需求”: a manufacturer writes a demand with lines and attachments; it starts as a draft."""
-    if not has_kind(request.user, "manufacturer") or is_read_only(request.user):
+    if not rules.can_create_demand(request.user):
         raise PermissionDenied
     form = DemandForm(request.POST or None, request.FILES or None, user=request.user)
     lines = DemandLineFormSet(request.POST or None, prefix="lines")
@@ -213,7 +268,7 @@ def demand_create(request: HttpRequest) -> HttpResponse:
             demand = services.create_demand(request.user, form.cleaned_data["organization"], lines=line_inputs,
                                             attachments=uploads, **fields)
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             if "publish" in request.POST:
                 try:
@@ -238,9 +293,9 @@ def _demand_inputs(form: DemandForm, lines) -> tuple[list, dict, list]:
 @login_required
 def demand_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Edit a draft (a published demand is never changed in place: providers may have read it)."""
-    demand = get_object_or_404(Demand.objects.restrict(request.user, "change"), pk=pk)
-    if demand.state != DemandState.DRAFT or is_read_only(request.user):
-        raise PermissionDenied
+    demand = get_object_or_404(Demand.objects.restrict(request.user, "view"), pk=pk)
+    if (refused := _refused(request, demand_rules, "change", demand)) is not None:
+        return refused
     initial = {f: getattr(demand, f) for f in services.DEMAND_FIELDS}
     initial["organization"] = demand.organization_id
     form = DemandForm(request.POST or None, request.FILES or None, user=request.user, initial=initial)
@@ -253,9 +308,9 @@ def demand_edit(request: HttpRequest, pk: int) -> HttpResponse:
             with transaction.atomic():
                 services.update_demand(request.user, demand, lines=line_inputs, **fields)
                 if uploads:
-                    services.add_attachments(request.user, demand, uploads)
+                    services.add_attachments(request.user, demand, uploads=uploads)
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("需求草稿已保存。"))
             return redirect("demand:demand_detail", pk=demand.pk)
@@ -296,7 +351,7 @@ def demand_attach(request: HttpRequest, pk: int) -> HttpResponse:
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.add_attachments(request.user, demand, form.cleaned_data["attachments"])
+            services.add_attachments(request.user, demand, uploads=form.cleaned_data["attachments"])
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
@@ -313,7 +368,7 @@ def demand_invite(request: HttpRequest, pk: int) -> HttpResponse:
     form = InviteForm(request.POST)
     if form.is_valid():
         try:
-            services.invite_provider(request.user, demand, form.cleaned_data["provider"])
+            services.invite_provider(request.user, demand, provider=form.cleaned_data["provider"])
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
@@ -335,7 +390,7 @@ def nda_accept(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.accept_nda(request.user, demand, nda_version=form.cleaned_data["nda_version"])
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("已接受保密协议，现在可以查看需求详情。"))
             return redirect("demand:demand_detail", pk=pk)
