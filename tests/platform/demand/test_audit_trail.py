@@ -92,3 +92,15 @@ def test_joining_and_leaving_a_list_are_recorded_per_manufacturer(users, orgs, i
     assert left.organization_id == orgs["manufacturer"].pk
     with pytest.raises(ValidationError):  # nothing left to withdraw
         services.leave_demand_list(users["manufacturer"], demand_list, manufacturer=orgs["manufacturer"])
+
+
+def test_owners_are_warned_once_before_a_deadline(make_demand, users):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    soon = make_demand("public", deadline=timezone.localdate() + dt.timedelta(days=2))
+    make_demand("public", deadline=timezone.localdate() + dt.timedelta(days=20))
+    assert services.warn_expiring_demands() == 1
+    assert services.warn_expiring_demands() == 0  # once only
+    assert [e.action for e in history("demand.demand", soon.pk)][-1] == "demand.expiring"

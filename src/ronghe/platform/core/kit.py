@@ -15,6 +15,7 @@ everything passed.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -83,10 +84,14 @@ def record(actor: Any, obj: models.Model | tuple[str, Any], action: str, *, befo
            after: Mapping | None = None, event: type[Event] | None = None, subject: models.Model | None = None,
            from_state: str = "", to_state: str = "", note: str = "", data: Mapping | None = None,
            organization_id: int | None = None) -> audit.AuditEntry:
-    """Append the audit entry (always) and the app's business event (when ``event`` is given)."""
+    """Append the audit entry (always) and the app's business event (when ``event`` is given).
+
+    Once the transaction commits, the event goes to every registered event sink (the inbox), so a rolled-back
+    write never notifies anyone and the notifications are these events, not a second history.
+    """
     if event is not None:
         target = subject if subject is not None else obj
-        event.objects.create(**{
+        row = event.objects.create(**{
             event.subject_field: target, "kind": action.rsplit(".", 1)[-1][:32],
             "user": actor if getattr(actor, "is_authenticated", False) else None,
             "organization_id_acting": organization_id if organization_id is not None
@@ -94,8 +99,26 @@ def record(actor: Any, obj: models.Model | tuple[str, Any], action: str, *, befo
             "from_state": from_state, "to_state": to_state, "note": note[:200],
             "data": audit.jsonable(dict(data or {})),
         })
+        _dispatch_on_commit(row, action)
     return audit.append(actor, obj, action, before=dict(before or {}), after=dict(after or {}),
                         organization_id=organization_id)
+
+
+def _dispatch_on_commit(event_row: Event, action: str) -> None:
+    from ronghe.platform.core.registry import event_sinks, resolve
+
+    sinks = event_sinks()
+    if not sinks:
+        return
+
+    def deliver() -> None:
+        for path in sinks:
+            try:
+                resolve(path)(event_row, action)
+            except Exception:  # a failed notification never undoes or breaks the committed write
+                logging.getLogger("ronghe.platform.kit").exception("event sink %s failed for %s", path, action)
+
+    transaction.on_commit(deliver)
 
 
 def transition(actor: Any, obj: M, target: str, *, table: StateTable, action: str,

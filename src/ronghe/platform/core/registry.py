@@ -71,6 +71,11 @@ class PlatformApp:
     demo_loader: str | None = None  # "module:function", called as fn(demo) by ``ronghe demo``
     demo_order: int = 100
     audit_types: tuple[str, ...] = ()  # ``app_label.model`` of the objects its services audit
+    #: who must know of each of its events: action ("demand.invited") → "module:function" taking the event
+    #: (a ``core.models.Event`` row) and returning the organization ids to tell
+    recipients: dict[str, str] = field(default_factory=dict)
+    #: an app that delivers events to people (the inbox) names its "module:function" here: ``sink(event, action)``
+    event_sink: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -114,6 +119,15 @@ def demo_loaders() -> list[str]:
 
 def audit_types() -> list[str]:
     return sorted({t for a in platform_apps() for t in a.audit_types})
+
+
+def recipients_for(action: str) -> list[str]:
+    """The recipient resolvers declared for ``action`` by any app."""
+    return [a.recipients[action] for a in platform_apps() if action in a.recipients]
+
+
+def event_sinks() -> list[str]:
+    return [a.event_sink for a in platform_apps() if a.event_sink]
 
 
 def resolve(path: str) -> Any:

@@ -22,7 +22,20 @@ app = PlatformApp(
         JourneyStep("association", _("发布需求清单"), "demand:list_index", 20),
         JourneyStep("government", _("需求清单"), "demand:list_index", 10),
     ),
-    periodic=(Periodic("ronghe.platform.demand.tasks:expire_due_demands_task", timedelta(hours=1)),),
+    periodic=(
+        Periodic("ronghe.platform.demand.tasks:expire_due_demands_task", timedelta(hours=1)),
+        Periodic("ronghe.platform.demand.tasks:warn_expiring_demands_task", timedelta(hours=6)),
+    ),
+    recipients={
+        "demand.invited": "ronghe.platform.demand.notify:invited_provider",
+        "demand.nda_accepted": "ronghe.platform.demand.notify:demand_owner",
+        "demand.expiring": "ronghe.platform.demand.notify:demand_owner",
+        "demand.expired": "ronghe.platform.demand.notify:demand_owner",
+        "demand.closed": "ronghe.platform.demand.notify:accepted_providers",
+        "demand.cancelled": "ronghe.platform.demand.notify:accepted_providers",
+        "demandlist.joined": "ronghe.platform.demand.notify:list_curator",
+        "demandlist.left": "ronghe.platform.demand.notify:list_curator",
+    },
     audit_types=("demand.demand", "demand.demandlist", "demand.demandlistentry", "demand.demandinvitation",
                  "demand.demandattachment"),
 )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from pathlib import PurePath
 from typing import Any
 
@@ -226,6 +226,27 @@ def expire_due_demands(actor: Any = "system:expire_due_demands", *, today: date 
         count = len(due)
     if count:
         log.info("expired %d demands due before %s", count, today)
+    return count
+
+
+#: how many days before its deadline an owner is told that a demand will expire
+EXPIRY_WARNING_DAYS = 3
+
+
+def warn_expiring_demands(actor: Any = "system:warn_expiring_demands", *, today: date | None = None,
+                          within_days: int = EXPIRY_WARNING_DAYS) -> int:
+    """Record once per demand that it expires within ``within_days`` (the inbox tells the owner); idempotent."""
+    today = today or timezone.localdate()
+    count = 0
+    with transaction.atomic():
+        due = (Demand.objects.select_for_update()
+               .filter(state=DemandState.PUBLISHED, deadline__gte=today,
+                       deadline__lte=today + timedelta(days=within_days))
+               .exclude(events__kind="expiring").order_by("pk"))
+        for demand in due:
+            kit.record(actor, demand, "demand.expiring", after={"deadline": demand.deadline}, event=DemandEvent,
+                       note=f"deadline {demand.deadline:%Y-%m-%d}")
+            count += 1
     return count
 
 

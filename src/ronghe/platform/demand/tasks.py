@@ -11,3 +11,9 @@ from ronghe.platform.demand import services
 def expire_due_demands_task() -> int:
     """Daily: published demands past their deadline become expired (ProZorro's chronograph, in one function)."""
     return services.expire_due_demands()
+
+
+@task()
+def warn_expiring_demands_task() -> int:
+    """Every few hours: owners hear once that a published demand's deadline is near (for the inbox)."""
+    return services.warn_expiring_demands()
