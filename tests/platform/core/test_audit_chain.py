@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 
 import pytest
@@ -33,7 +34,7 @@ def test_an_untouched_chain_verifies_and_links_each_entry_to_the_one_before(orgs
     result = verify()
     assert result.ok and result.entries == 6 and result.head_hash == entries[-1].hash
     assert entries[0].prev_hash == audit.GENESIS
-    for before, after in zip(entries, entries[1:], strict=False):
+    for before, after in itertools.pairwise(entries):
         assert after.prev_hash == before.hash and after.seq == before.seq + 1
         assert compute_hash(entry_fields(AuditEntry.objects.get(pk=after.pk))) == after.hash
     assert audit.head() == (6, entries[-1].hash)
@@ -147,7 +148,7 @@ def test_parallel_writers_never_fork_the_chain(orgs):
             for i in range(10):
                 with transaction.atomic():
                     append(f"system:writer{n}", org, "test.parallel", after={"n": n, "i": i})
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:  # reported below
             errors.append(exc)
         finally:
             connections.close_all()

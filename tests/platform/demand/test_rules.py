@@ -120,7 +120,7 @@ def test_demand_rule_service_page_and_api_agree(state, make_demand, users, orgs,
             if user is not None:
                 got = _attempt(lambda a=action, u=user: SERVICE_CALLS[a](u, Demand.objects.get(pk=demand.pk), orgs))
                 assert got == want, (role, state, action, "service", got)
-            got = _attempt(lambda a=action: _api(api, a, demand, orgs))
+            got = _attempt(lambda a=action, c=api: _api(c, a, demand, orgs))
             api_want = want if visible else "denied"  # an invisible demand is a 404 whatever the rule
             assert got == api_want, (role, state, action, "api", got)
             if visible:
@@ -197,7 +197,7 @@ def test_demand_list_rules_pages_and_api_agree(state, users, orgs, items, api_cl
             assert page.context["actions"] == allowed, role
         api = api_client_for(user)
         for action in ("publish", "close"):
-            got = _attempt(lambda a=action: api.post(f"/api/demand-lists/{demand_list.pk}/{a}/", format="json"))
+            got = _attempt(lambda a=action, c=api: c.post(f"/api/demand-lists/{demand_list.pk}/{a}/", format="json"))
             if action in allowed:
                 assert got == "ok", (role, state, action)
             else:
