@@ -43,8 +43,10 @@ JOURNEYS: tuple[Journey, ...] = (
     Journey("operator", _("平台运营方"), _("管理组织、账户与目录，处理审核。"), (
         Step(_("管理后台"), "admin:index"), Step(_("组织名录"), "accounts:org_index"),
     )),
-    Journey("government", _("政府（只读）"), _("查看两业融合的供需全貌与统计。"), (
-        Step(_("需求清单"), "demand:list_index"), Step(_("服务商"), "providers:provider_index"),
+    # only pages that exist: the statistics arrive with the monitor app
+    Journey("government", _("政府（只读）"), _("只读查看两业融合的供需情况：行业需求清单、公开需求、服务商和组织。"), (
+        Step(_("需求清单"), "demand:list_index"), Step(_("公开需求"), "demand:demand_index"),
+        Step(_("服务商"), "providers:provider_index"),
         Step(_("组织名录"), "accounts:org_index"),
     )),
 )
