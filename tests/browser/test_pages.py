@@ -119,6 +119,7 @@ def test_item_picker_is_searchable_and_provinces_have_no_default(page, reference
     box.fill("模具")
     options = page.locator(".ts-dropdown.multi .option")
     expect(options.first).to_be_visible()
+    expect(options.filter(has_not_text="模具")).to_have_count(0)
     count = options.count()
     assert 0 < count < 10
     assert all("模具" in options.nth(i).inner_text() for i in range(count))
@@ -127,8 +128,12 @@ def test_item_picker_is_searchable_and_provinces_have_no_default(page, reference
     pick(page, "服务条目", "CMA", "SI-01-009 v1 第三方检验检测（CMA/CNAS）")
     assert page.locator("select[name=items]").evaluate("el => [...el.selectedOptions].length") == 2
 
+
+def test_demand_form_has_no_default_province_or_industry(page, buyer, login):
+    login("buyer", PASSWORD)
     page.goto("/demand/new/")
     expect(page.locator("select[name=province]")).to_have_value("")
+    expect(page.locator("select[name=province] option").first).to_have_text("请选择")
     expect(page.locator("select[name=industry] option").first).to_have_text("请选择")
 
 

@@ -60,7 +60,7 @@ class DemandListForm(forms.Form):
     industry = forms.ModelChoiceField(queryset=Industry.objects.filter(section="C"), label=_("行业"))
     province = _province_field()
     city = forms.CharField(label=_("城市（可选）"), max_length=64, required=False)
-    pain_points = forms.CharField(label=_("共性痛点"), widget=forms.Textarea)
+    pain_points = forms.CharField(label=_("共性痛点"), widget=forms.Textarea(attrs={"rows": 4}))
     # a searchable multi-select (Tom Select, see core/static/ronghe/ronghe.js), not a 72-row Ctrl-click list
     items = _ItemMultipleChoice(queryset=ServiceItem.objects.none(), label=_("服务条目"),
                                 help_text=_("输入编码或名称搜索，可选多个"),
@@ -118,7 +118,7 @@ class MultipleFileField(forms.FileField):
 class DemandForm(forms.Form):
     organization = forms.ModelChoiceField(queryset=Organization.objects.none(), label=_("需求方"))
     title = forms.CharField(label=_("标题"), max_length=200)
-    summary = forms.CharField(label=_("公开摘要（所有可见者都能看到，请勿填写保密信息）"), widget=forms.Textarea,
+    summary = forms.CharField(label=_("公开摘要（所有可见者都能看到，请勿填写保密信息）"), widget=forms.Textarea(attrs={"rows": 4}),
                               required=False)
     industry = forms.ModelChoiceField(queryset=Industry.objects.filter(section="C"), label=_("所属制造业行业"))
     province = _province_field()
