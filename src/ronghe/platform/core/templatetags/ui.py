@@ -53,6 +53,22 @@ def industry_label(value) -> str:
     return f"{code} {industry_name(value)}" if code else ""
 
 
+def _category_label(category) -> str:
+    return f"{category.code} {category.name_en or category.name_zh}"
+
+
+def _item_label(item) -> str:
+    return f"{item.code} v{item.version} {item.name_en or item.name_zh}"
+
+
+#: English option labels of model choices (by model label), used when the page is in English
+_ENGLISH_LABELS = {
+    "accounts.Industry": industry_label,
+    "catalog.ServiceCategory": _category_label,
+    "catalog.ServiceItem": _item_label,
+}
+
+
 def _localize_label(value, label):
     value = str(value)
     if isinstance(label, str):  # a plain label marked with gettext_noop (budget bands); lazy ones translate themselves
@@ -76,8 +92,9 @@ def _prepare_choices(field: forms.Field, empty: str) -> None:
     if isinstance(field, forms.ModelChoiceField):
         if field.empty_label is not None:
             field.empty_label = empty
-        if field.queryset.model._meta.label == "accounts.Industry" and _english():
-            field.label_from_instance = industry_label
+        model = field.queryset.model._meta.label
+        if _english() and model in _ENGLISH_LABELS:
+            field.label_from_instance = _ENGLISH_LABELS[model]
         return
     if not isinstance(field, forms.ChoiceField):
         return
