@@ -5,6 +5,7 @@ on a phone, reference data in English."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -67,8 +68,8 @@ def test_cancelling_a_published_demand_asks_first_and_says_what_it_does(page, bu
     page.goto(f"/demand/{demand.pk}/")
     cancel = page.get_by_role("button", name="取消需求")
     close = page.get_by_role("button", name="关闭", exact=True)
-    expect(cancel).to_have_class("btn btn-sm btn-outline-danger")  # destructive looks different from 关闭
-    expect(close).not_to_have_class("btn btn-sm btn-outline-danger")
+    expect(cancel).to_have_class(re.compile(r"\bbtn-outline-danger\b"))  # destructive looks different from 关闭
+    expect(close).not_to_have_class(re.compile(r"\bbtn-outline-danger\b"))
 
     cancel.click()
     dialog = page.get_by_role("dialog", name="取消需求？")
@@ -221,3 +222,24 @@ def test_language_menu_names_each_language_in_itself_and_english_shows_reference
     expect(bar.locator("select[name=province] option", has_text="Jiangsu")).to_have_count(1)
     expect(bar.locator("select[name=budget_band] option", has_text="CNY 2M–10M")).to_have_count(1)
     expect(bar.locator("select[name=province] option").first).to_have_text("All")
+
+
+def test_removing_a_member_asks_first(page, reference_data, login):
+    from ronghe.platform.accounts.models import Membership
+
+    org = make_org("manufacturer", name="苏州恒锐汽车零部件有限公司")
+    make_user(org, "admin", username="boss")
+    make_user(org, "member", username="clerk")
+    login("boss", PASSWORD)
+    page.goto(f"/orgs/{org.pk}/members/")
+    row = page.get_by_role("row", name="clerk")
+    row.get_by_role("button", name="移除").click()
+    dialog = page.get_by_role("dialog", name="移除该成员？")
+    expect(dialog).to_contain_text("clerk")
+    dialog.get_by_role("button", name="返回，不执行").click()
+    expect(dialog).to_be_hidden()
+    assert Membership.objects.filter(organization=org, user__username="clerk").exists()
+    row.get_by_role("button", name="移除").click()
+    dialog.get_by_role("button", name="移除", exact=True).click()
+    expect(page.get_by_role("row", name="clerk")).to_have_count(0)
+    assert not Membership.objects.filter(organization=org, user__username="clerk").exists()
