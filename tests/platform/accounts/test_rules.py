@@ -253,6 +253,7 @@ def test_the_admin_is_a_window_and_its_one_door_is_the_service(orgs, users):
     head = make_user(None, username="gov-head")
     before = AuditEntry.objects.count()
     code = make_credit_code()
+    assert "/admin/accounts/organization/create/" in client.get("/admin/accounts/organization/").content.decode()
     assert client.get("/admin/accounts/organization/create/").status_code == 200
     bad = client.post("/admin/accounts/organization/create/", {"kind": "government", "name": "省工信厅",
                       "credit_code": "bad", "province": "32", "admin_username": "gov-head"})
