@@ -36,6 +36,7 @@ from ronghe.platform.demand.visibility import budget_band
 
 #: States whose demands have left the market by an owner's (or operator's) hand: ``closed_at`` is set.
 _ENDED = frozenset({DemandState.CLOSED, DemandState.CANCELLED})
+_CONFIDENTIALITY = frozenset(Confidentiality.values)  # read once: ``Choices.values`` builds a list per call
 
 
 @cache
@@ -118,7 +119,7 @@ class DemandBulkWriter:
 
     def _demand_values(self, n: int, r: DemandRow) -> tuple[Any, ...]:
         path = state_path(r.state)
-        if r.confidentiality not in Confidentiality.values:
+        if r.confidentiality not in _CONFIDENTIALITY:
             raise InputError(f"unknown confidentiality {r.confidentiality!r}", cell=f"row {n}")
         if not 0 <= r.budget_min <= r.budget_max:
             raise InputError(f"budget {r.budget_min}–{r.budget_max} is not 0 ≤ min ≤ max", cell=f"row {n}")

@@ -49,6 +49,11 @@ _CASE = ("provider_id", "title", "service_item_id", "client_name", "client_indus
 _CASE_DEFAULTS = {"service_item_id": None, "client_name": "", "client_industry_id": None, "outcome": "",
                   "is_public": False}
 _CERT_TYPES = frozenset(Certificate.Type.values)
+_PRICE_UNITS = frozenset(Offering.PriceUnit.values)  # read once: ``Choices.values`` builds a list per call
+
+
+def _money(value: Any) -> Decimal:
+    return Decimal(value) if isinstance(value, int | Decimal) else Decimal(str(value))
 
 
 @dataclass
@@ -71,6 +76,7 @@ class ProvidersBulkWriter:
     def __init__(self, now: datetime | None = None, actor: str = DEMO_DATA_ACTOR) -> None:
         self.now = now or timezone.now()
         self.actor = actor
+        self.provinces = frozenset(province_table())
         self.items = {item.pk: item for item in
                       ServiceItem.objects.filter(status=ServiceItem.Status.PUBLISHED).only("pk", "category_id")}
         now = self.now
@@ -86,17 +92,17 @@ class ProvidersBulkWriter:
         item = self.items.get(spec["service_item_id"])
         if item is None:
             raise InputError(f"service item {spec['service_item_id']} is not a published item version", cell=where)
-        low, high = Decimal(str(spec["price_min"])), Decimal(str(spec["price_max"]))
+        low, high = _money(spec["price_min"]), _money(spec["price_max"])
         if low < 0 or low > high:
             raise InputError(f"price range {low}–{high} is not 0 ≤ min ≤ max", cell=where)
         capacity, lead_time = int(spec["monthly_capacity"]), int(spec.get("lead_time_days", 7))
         if capacity < 0 or lead_time < 0:
             raise InputError("monthly capacity and lead time must be ≥ 0", cell=where)
         unit = spec.get("price_unit", Offering.PriceUnit.PROJECT)
-        if unit not in Offering.PriceUnit.values:
+        if unit not in _PRICE_UNITS:
             raise InputError(f"unknown price unit {unit!r}", cell=where)
         codes, _ = offering_provinces(None, spec["provinces"])
-        if not codes or any(c not in province_table() for c in codes):
+        if not codes or not self.provinces.issuperset(codes):
             raise InputError(f"bad province codes {codes}", cell=where)
         return (org_id, item.pk, offering_category(item), low.quantize(_CENT), high.quantize(_CENT), unit, capacity,
                 codes, lead_time, spec.get("notes", ""), bool(spec.get("is_active", True)))
