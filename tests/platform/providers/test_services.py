@@ -137,6 +137,20 @@ def test_evidence_is_hashed_and_stored_privately(provider_a, settings):
         cert.evidence.url  # noqa: B018 - private storage has no URL at all
 
 
+def test_evidence_lives_in_cores_one_private_storage(provider_a, settings, tmp_path):
+    """Migrated from the providers' own storage: same default folder (<data dir>/private), so files stay readable,
+    and now RONGHE_PRIVATE_ROOT is obeyed."""
+    from ronghe.platform.core.storage import PrivateStorage
+
+    storage = Certificate._meta.get_field("evidence").storage
+    assert isinstance(storage, PrivateStorage)
+    root = getattr(settings, "RONGHE_PRIVATE_ROOT", None) or settings.DATA_DIR / "private"
+    assert provider_a["certificate"].evidence.path.startswith(str(root))
+    assert provider_a["certificate"].evidence.open("rb").read().startswith(b"%PDF")
+    settings.RONGHE_PRIVATE_ROOT = tmp_path
+    assert PrivateStorage().path("certificates/x.pdf") == str(tmp_path / "certificates" / "x.pdf")
+
+
 def test_provider_never_verifies_its_own_certificate(provider_a, users):
     cert = provider_a["certificate"]
     for key in ("provider", "provider_member", "provider_b", "manufacturer", "government"):
