@@ -25,7 +25,7 @@ def test_offering_keeps_province_rows_and_category_in_step(provider_a, catalog):
     assert offering.category == catalog["it_sub"]
     assert offering.provinces == ["31", "32"]
     assert sorted(OfferingProvince.objects.filter(offering=offering).values_list("province", flat=True)) == ["31", "32"]
-    services.update_offering(provider_a["user"], offering, **{"provinces": ["44", "32"], "service_item": catalog["cma"]})
+    services.update_offering(provider_a["user"], offering, provinces=["44", "32"], service_item=catalog["cma"])
     offering.refresh_from_db()
     assert offering.provinces == ["32", "44"]
     assert offering.category == catalog["test_sub"]
@@ -56,7 +56,7 @@ def test_unpublished_item_cannot_be_offered(provider_a, offering_data, catalog):
     with pytest.raises(ValidationError, match="published"):
         services.add_offering(provider_a["user"], provider_a["org"], **{**offering_data, "service_item": catalog["draft"]})
     with pytest.raises(ValidationError):
-        services.update_offering(provider_a["user"], provider_a["offering"], **{"service_item": catalog["draft"]})
+        services.update_offering(provider_a["user"], provider_a["offering"], service_item=catalog["draft"])
     assert counts() == before
     assert Offering.objects.get(pk=provider_a["offering"].pk).service_item == catalog["mes"]
 
@@ -64,7 +64,7 @@ def test_unpublished_item_cannot_be_offered(provider_a, offering_data, catalog):
 def test_update_with_inverted_prices_changes_nothing(provider_a):
     offering = provider_a["offering"]
     with pytest.raises(ValidationError):
-        services.update_offering(provider_a["user"], offering, **{"price_min": "900000"})
+        services.update_offering(provider_a["user"], offering, price_min="900000")
     offering.refresh_from_db()
     assert str(offering.price_min) == "50000.00"
 
@@ -75,7 +75,7 @@ def test_only_members_of_the_provider_write(provider_a, users, offering_data, or
         with pytest.raises(PermissionDenied):
             services.add_offering(users[key], provider_a["org"], **offering_data)
         with pytest.raises(PermissionDenied):
-            services.save_profile(users[key], provider_a["org"], **{"headline": "hijacked"})
+            services.save_profile(users[key], provider_a["org"], headline="hijacked")
         with pytest.raises(PermissionDenied):
             services.deactivate_offering(users[key], provider_a["offering"])
     assert counts() == before
@@ -86,15 +86,15 @@ def test_only_members_of_the_provider_write(provider_a, users, offering_data, or
 
 def test_profile_only_for_provider_organizations(users, orgs):
     with pytest.raises(ValidationError):
-        services.save_profile(users["manufacturer"], orgs["manufacturer"], **{"headline": "not a provider"})
+        services.save_profile(users["manufacturer"], orgs["manufacturer"], headline="not a provider")
     assert not ProviderProfile.objects.exists()
 
 
 def test_profile_rejects_unknown_fields_and_bad_year(orgs, users):
     with pytest.raises(ValidationError):
-        services.save_profile(users["provider"], orgs["provider"], **{"headline": "x", "organization": 1})
+        services.save_profile(users["provider"], orgs["provider"], headline="x", organization=1)
     with pytest.raises(ValidationError):
-        services.save_profile(users["provider"], orgs["provider"], **{"headline": "x", "founded_year": 2999})
+        services.save_profile(users["provider"], orgs["provider"], headline="x", founded_year=2999)
     assert not ProviderProfile.objects.exists()
 
 
@@ -180,7 +180,7 @@ def test_verifiers_verify(provider_a, users, orgs, verifier):
 
 def test_changing_a_verified_certificate_voids_the_verification(provider_a, users):
     cert = services.verify_certificate(users["certifier"], provider_a["certificate"])
-    services.update_certificate(provider_a["user"], cert, **{"scope": "工业软件实施"})
+    services.update_certificate(provider_a["user"], cert, scope="工业软件实施")
     cert.refresh_from_db()
     assert cert.verified is False and cert.verified_by is None
 
@@ -203,7 +203,7 @@ def test_anonymised_case_hides_the_client(provider_a, orgs):
 
 def test_case_year_validated(provider_a):
     with pytest.raises(ValidationError):
-        services.add_case(provider_a["user"], provider_a["org"], **{"title": "t", "year": 3000, "summary": "s"})
+        services.add_case(provider_a["user"], provider_a["org"], title="t", year=3000, summary="s")
     assert Case.objects.count() == 1
 
 
@@ -243,8 +243,8 @@ def test_bulk_create_fills_denormalised_fields(db, catalog):
     assert day_rate.created_at is not None and list(day_rate.industries.all()) == []
     # ids handed out by the bulk path do not collide with the ordinary write path afterwards
     user = make_user(orgs[0])
-    later = services.add_offering(user, orgs[0], **{"service_item": catalog["mes"], "price_min": 1, "price_max": 2,
-                                                  "monthly_capacity": 1, "provinces": ["11"]})
+    later = services.add_offering(user, orgs[0], service_item=catalog["mes"], price_min=1, price_max=2,
+                                  monthly_capacity=1, provinces=["11"])
     assert later.pk > max(Offering.objects.exclude(pk=later.pk).values_list("pk", flat=True))
 
 
