@@ -7,7 +7,7 @@ from functools import cache
 
 import pytest
 import schemathesis
-from django.core.cache import cache as django_cache
+from django.core.cache import caches
 from hypothesis import HealthCheck, Phase, given, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
@@ -40,7 +40,8 @@ def test_catalog_operations_answer_within_their_schema(role, users, catalog, kee
                   phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
         @given(case=operation.as_strategy())
         def check(case):
-            django_cache.clear()
+            for throttle_cache in caches.all():
+                throttle_cache.clear()
             case.validate_response(case.call(headers=headers), checks=CHECKS)
 
         try:
