@@ -13,7 +13,9 @@ from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
+from ronghe.platform.catalog.models import ServiceItem
 from ronghe.platform.wsgi import application
+from tests.platform.hostile import hostile_json_failures
 
 MAX_EXAMPLES = int(os.environ.get("RONGHE_SCHEMATHESIS_EXAMPLES", "2"))
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
@@ -48,4 +50,7 @@ def test_catalog_operations_answer_within_their_schema(role, users, catalog, kee
             check()
         except Exception as exc:  # report every failing operation at once
             failures.append(f"{operation.method.upper()} {operation.path} as {role}: {exc}")
+        item = ServiceItem.objects.order_by("pk").values_list("pk", flat=True).first()  # a real row to aim at
+        failures += [f"{failure} as {role}" for failure in
+                     hostile_json_failures(operation, headers, CHECKS, {"id": item} if "{id}" in operation.path else None)]
     assert not failures, "\n\n".join(failures)
