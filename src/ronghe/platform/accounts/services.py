@@ -70,10 +70,13 @@ def register_account(*, username: str, password: str, email: str = "", kind: str
         validate_password(password, user)
     except ValidationError as exc:
         raise ValidationError({"password": exc.messages}) from exc
-    with transaction.atomic():
-        user.set_password(password)
-        user.save()
-        org = register_organization(user, kind=kind, industries=industries, **fields)
+    try:
+        with transaction.atomic():
+            user.set_password(password)
+            user.save()
+            org = register_organization(user, kind=kind, industries=industries, **fields)
+    except IntegrityError:  # the same username signed up concurrently, after the check above
+        raise ValidationError({"username": ["该用户名已被使用 (username already taken)"]}) from None
     return user, org
 
 
