@@ -33,6 +33,13 @@ def _is_json(content_type: str) -> bool:
     return content_type == "application/json" or content_type.endswith("+json")
 
 
+def _declared_length(request: HttpRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0  # as Django's WSGIRequest reads it
+
+
 class JSONGuardMiddleware(_Middleware):
     """Every JSON body, whichever view receives it (DRF's own ``obtain_auth_token`` uses the stock parser),
     is checked for size, nesting depth and lone surrogates first; a refusal is a 400 (413 when too large)."""
@@ -40,12 +47,11 @@ class JSONGuardMiddleware(_Middleware):
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> HttpResponse | None:
         if request.method in ("GET", "HEAD", "OPTIONS") or not _is_json(request.content_type or ""):
             return None
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
         try:
-            if declared > settings.RONGHE_MAX_JSON_BYTES:
-                raise HostileJSON(f"JSON body larger than {settings.RONGHE_MAX_JSON_BYTES} bytes", status=413)
-            if declared:
-                load_guarded(request.body, request.encoding)
+            if _declared_length(request) > settings.RONGHE_MAX_JSON_BYTES:  # refused before it is read
+                raise HostileJSON(f"请求内容过大 (JSON body larger than {settings.RONGHE_MAX_JSON_BYTES} bytes)",
+                                 status=413)
+            load_guarded(request.body, request.encoding)
         except HostileJSON as exc:
             log.info("refused JSON body path=%s: %s", request.path, exc)
             return JsonResponse({"detail": str(exc)}, status=exc.status)

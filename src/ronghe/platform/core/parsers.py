@@ -56,7 +56,7 @@ def check_text(text: str) -> None:
     """Refuse JSON text nested deeper than ``RONGHE_MAX_JSON_DEPTH`` before it is decoded."""
     limit = settings.RONGHE_MAX_JSON_DEPTH
     if nesting_depth_exceeds(text, limit):
-        raise HostileJSON(f"JSON nested deeper than {limit} levels")
+        raise HostileJSON(f"JSON 嵌套层数过多 (JSON nested deeper than {limit} levels)")
 
 
 def check_unicode(data: Any) -> None:
@@ -64,18 +64,18 @@ def check_unicode(data: Any) -> None:
     try:
         json.dumps(data, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError:
-        raise HostileJSON("invalid Unicode in JSON (a lone surrogate such as \\ud800)") from None
+        raise HostileJSON("JSON 含无效的 Unicode 字符 (invalid Unicode in JSON: a lone surrogate such as \\ud800)") from None
 
 
 def decode_body(raw: bytes, encoding: str | None) -> str:
     """The body as text, refusing one over ``RONGHE_MAX_JSON_BYTES`` or not in its declared charset."""
     limit = settings.RONGHE_MAX_JSON_BYTES
     if len(raw) > limit:
-        raise HostileJSON(f"JSON body larger than {limit} bytes", status=413)
+        raise HostileJSON(f"请求内容过大 (JSON body larger than {limit} bytes)", status=413)
     try:
         return raw.decode(encoding or settings.DEFAULT_CHARSET)
     except (UnicodeDecodeError, LookupError):
-        raise HostileJSON(f"JSON body is not valid {encoding or settings.DEFAULT_CHARSET}") from None
+        raise HostileJSON(f"JSON 编码无效 (JSON body is not valid {encoding or settings.DEFAULT_CHARSET})") from None
 
 
 def load_guarded(raw: bytes, encoding: str | None = None) -> Any:
