@@ -17,7 +17,9 @@ from pathlib import Path
 import click
 from platformdirs import user_data_dir
 
-SETTINGS = "ronghe.platform.settings"
+from ronghe.platform.bootstrap import setup_django as _setup_django
+from ronghe.platform.bootstrap import unapplied_migrations
+
 DEMO_DB = "demo.sqlite3"
 
 
@@ -26,27 +28,10 @@ def data_dir() -> Path:
     return Path(os.environ.get("RONGHE_DATA_DIR") or user_data_dir("ronghe"))
 
 
-def _setup_django() -> None:
-    import django
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS)
-    django.setup()
-
-
 def _call(*args: str) -> None:
     from django.core.management import call_command
 
     call_command(*args)
-
-
-def unapplied_migrations() -> list[str]:
-    """``app.migration`` names the database still lacks."""
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
-
-    executor = MigrationExecutor(connection)
-    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
-    return [f"{migration.app_label}.{migration.name}" for migration, _backwards in plan]
 
 
 def _start_worker() -> subprocess.Popen:
