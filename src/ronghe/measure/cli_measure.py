@@ -37,18 +37,18 @@ def _resolve_format(fmt: str | None, out: str | None) -> str:
 def _compute(table_id: str, concordance: str | None = None, variant: str | None = None) -> Any:
     """Load a stored table and compute its indicators under the shipped, a named-variant or the user's concordance."""
     from ronghe.measure import standards, store
-    from ronghe.measure.fusion import indicators
+    from ronghe.measure.fusion import indicators_of
 
     if concordance is not None and variant is not None:
         raise InputError("give --concordance FILE or --variant NAME, not both")
-    table = store.load(table_id)
+    blocks = store.load_blocks(table_id)
     if concordance is not None:
         conc = standards.read_concordance(concordance)
     elif variant is not None:
-        conc = standards.load_concordance(table.meta.classification, variant)
+        conc = standards.load_concordance(blocks.meta.classification, variant)
     else:
         conc = None
-    return indicators(table, conc)
+    return indicators_of(blocks, conc)
 
 
 def _emit(text: str, out: str | None) -> None:
@@ -175,15 +175,15 @@ def measure() -> None:
 def indicators_cmd(table_id: str, concordance: str | None, variant: str | None, fmt: str | None,
                    out: str | None) -> None:
     """Integration indicators of one table (表 3–表 6 and detail)."""
-    from ronghe.measure import report
-
     fmt = _resolve_format(fmt, out)
     ind = _compute(table_id, concordance, variant)
     if fmt in ("xlsx", "html"):
         _write_file([ind], fmt, out or f"{table_id}.{fmt}")
-    elif fmt == "json":
+    elif fmt == "json":  # no report module and no pandas on this path: it is what scripts and dashboards call
         _emit(json.dumps(ind.to_dict(), ensure_ascii=False, indent=2) + "\n", out)
     elif fmt == "csv":
+        from ronghe.measure import report
+
         _emit(report.to_long([ind]).to_csv(index=False), out)
     else:
         _emit(render_indicators(ind), out)
