@@ -42,13 +42,10 @@ def calc_x_from_inputs(Z: Array, V: Array) -> Array:
 
 
 def _safe_reciprocal(x: Array) -> Array:
-    """1/x with 0 where x = 0: a sector with no output has no coefficients (pymrio's convention).
-
-    Subnormal outputs (|x| below the smallest normal float) count as zero: their reciprocal overflows.
-    """
+    """1/x with 0 where x = 0: a sector with no output has no coefficients (pymrio's convention)."""
     x = np.asarray(x, dtype=float)
     out = np.zeros_like(x)
-    np.divide(1.0, x, out=out, where=np.abs(x) >= np.finfo(np.float64).tiny)
+    np.divide(1.0, x, out=out, where=x != 0)
     return out
 
 
