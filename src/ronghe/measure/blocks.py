@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +96,8 @@ class TableBlocks:
     final_demand: list[str]
     value_added: list[str]
     export_column: str | None
+    #: imports_use (n×n) and imports_final (n×k, Y's columns) where the table has them: the domestic-only table
+    extensions: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def n(self) -> int:
@@ -105,11 +107,38 @@ class TableBlocks:
 def from_table(table: Any) -> TableBlocks:
     """The blocks of an in-memory :class:`~ronghe.measure.table.IOTable`."""
     names = table.names()
+    ext = {}
+    if {"imports_use", "imports_final"} <= set(table.extensions):
+        ext["imports_use"] = table.extensions["imports_use"].reindex(
+            index=table.sectors, columns=table.sectors, fill_value=0.0).to_numpy(dtype=float)
+        ext["imports_final"] = table.extensions["imports_final"].reindex(
+            index=table.sectors, columns=table.Y.columns, fill_value=0.0).to_numpy(dtype=float)
     return TableBlocks(
         meta=table.meta, codes=[str(c) for c in table.sectors], names=[str(v) for v in names.to_numpy()],
         Z=ArrayZ(table.Z.to_numpy(dtype=float)), Y=table.Y.to_numpy(dtype=float), V=table.V.to_numpy(dtype=float),
         final_demand=[str(c) for c in table.Y.columns], value_added=[str(r) for r in table.V.index],
-        export_column=table.export_column)
+        export_column=table.export_column, extensions=ext)
+
+
+def _stored_import_blocks(folder: Path, labels: dict[str, Any]) -> dict[str, np.ndarray]:
+    spec = labels.get("extensions", {})
+    if not {"imports_use", "imports_final"} <= set(spec):
+        return {}
+    codes, cols = labels["sectors"], labels["final_demand"]
+
+    def aligned(name: str, rows: list[str], columns: list[str]) -> np.ndarray:
+        block = np.load(folder / f"ext-{name}.npy", allow_pickle=False)
+        r = {c: i for i, c in enumerate(spec[name]["index"])}
+        c = {c: i for i, c in enumerate(spec[name]["columns"])}
+        out = np.zeros((len(rows), len(columns)))
+        ri = [r.get(x) for x in rows]
+        ci = [c.get(x) for x in columns]
+        keep_r = [i for i, v in enumerate(ri) if v is not None]
+        keep_c = [j for j, v in enumerate(ci) if v is not None]
+        out[np.ix_(keep_r, keep_c)] = block[np.ix_([ri[i] for i in keep_r], [ci[j] for j in keep_c])]
+        return out
+
+    return {"imports_use": aligned("imports_use", codes, codes), "imports_final": aligned("imports_final", codes, cols)}
 
 
 def from_store_folder(folder: Path) -> TableBlocks:
@@ -122,4 +151,5 @@ def from_store_folder(folder: Path) -> TableBlocks:
         meta=TableMeta.from_dict(entry["meta"]), codes=codes, names=names or list(codes),
         Z=NpyZ(folder / "Z.npy"), Y=np.load(folder / "Y.npy", allow_pickle=False),
         V=np.load(folder / "V.npy", allow_pickle=False), final_demand=labels["final_demand"],
-        value_added=labels["value_added"], export_column=labels["export_column"])
+        value_added=labels["value_added"], export_column=labels["export_column"],
+        extensions=_stored_import_blocks(folder, labels))

@@ -50,6 +50,8 @@ FORMULAS = {
     "ps_structure_pct": "100 · value added of each producer-service sub-sector / producer-services value added",
     "embodied_ps_va": "m = (v∘w)·L, v = value added per unit of output; Σ_{j∈mfg} m_j f_j (final demand) and "
                       "Σ_{j∈mfg} m_j e_j (exports), shares of Σ_{j∈mfg} f_j and Σ_{j∈mfg} e_j",
+    "embodied_ps_va_domestic": "the same with L_d = (I − A_d)⁻¹ of the domestic-only table (A_d = (Z − Z_imp)·x̂⁻¹) "
+                               "and domestic final demand f_d = (Y − Y_imp)·1 and exports e_d",
 }
 
 
@@ -205,6 +207,43 @@ def _leontief(blocks: TableBlocks, scan: _Scan) -> iomath.Leontief | iomath.Mixe
         raise InputError(f"table {blocks.meta.id!r}: {exc}") from None
 
 
+@dataclass
+class _Domestic:
+    f: np.ndarray
+    e: np.ndarray
+    embodied: np.ndarray  # 2 × n: (v∘w)·L_d ∘ f_d and ∘ e_d
+    note: str
+
+
+def _domestic(blocks: TableBlocks, x: np.ndarray, v_ps: np.ndarray, fd_pos: list[int],
+              has_exports: bool) -> _Domestic:
+    """Embodied PS value added in the domestic-only (non-competitive) table Z − imports_use, Y − imports_final.
+
+    L_d = (I − A_d)⁻¹ with A_d = (Z − Z_imp)·x̂⁻¹ counts only the domestic supply chain: imported inputs leak
+    out of it, so (v∘w)·L_d is the value added generated at home per unit of domestic final demand f_d.
+    NaN where the table carries no import-use blocks (generic and scaled tables).
+    """
+    n = blocks.n
+    if not {"imports_use", "imports_final"} <= set(blocks.extensions):
+        nan = np.full(n, np.nan)
+        return _Domestic(nan, nan, np.full((2, n), np.nan), "not computed: the table has no import-use blocks")
+    Zd = blocks.Z.array() - blocks.extensions["imports_use"]
+    Yd = blocks.Y.reshape(n, -1) - blocks.extensions["imports_final"]
+    f = Yd[:, fd_pos].sum(axis=1)
+    e = Yd[:, blocks.final_demand.index(blocks.export_column)] if has_exports else np.zeros(n)
+    Ad = iomath.calc_A(Zd, x)
+    try:
+        lu = iomath.factor_leontief_small(Ad) if n <= iomath.SMALL_MAX_N else iomath.factor_leontief(Ad, overwrite=True)
+    except ValueError as exc:
+        raise InputError(f"table {blocks.meta.id!r}, domestic-only part: {exc}") from None
+    embodied = iomath.embodied_value_added(v_ps, lu, np.vstack([f, e]))
+    source = ("BEA import matrices, redefined to industries like the Use table" if blocks.meta.publisher == "BEA"
+              else blocks.meta.extra.get("imports_split", "the table's import-use blocks"))
+    note = ("domestic-only (non-competitive) table Z − imports_use, Y − imports_final: L_d = (I − A_d)⁻¹ "
+            f"counts home production only; f_d, e_d = domestic final demand and exports. Import blocks: {source}")
+    return _Domestic(f, e, embodied, note)
+
+
 def indicators_of(blocks: TableBlocks, concordance: Concordance | None = None, *,
                   precision: str = "auto") -> Indicators:
     """The indicators from a table's arrays (:mod:`ronghe.measure.blocks`): what :func:`indicators` runs."""
@@ -240,6 +279,8 @@ def indicators_of(blocks: TableBlocks, concordance: Concordance | None = None, *
     lu = _leontief(blocks, scan)
     complete = iomath.total_requirements(w, lu)  # w·(L − I)
     embodied = iomath.embodied_value_added(v * w, lu, np.vstack([f, e]))  # (v∘w)·L ∘ f and ∘ e
+
+    dom = _domestic(blocks, x, v * w, fd_pos, has_exports)
 
     unit = meta.unit_factor
     gi: dict[str, dict[str, float]] = {}
@@ -280,7 +321,12 @@ def indicators_of(blocks: TableBlocks, concordance: Concordance | None = None, *
     embodied_frame = Frame("code", mfg_codes, {
         "final_demand": f[mfg_idx], "exports": e[mfg_idx],
         "embodied_ps_va_final_demand": emb_fd, "embodied_ps_va_exports": emb_ex,
+        "final_demand_domestic": dom.f[mfg_idx], "exports_domestic": dom.e[mfg_idx],
+        "embodied_ps_va_final_demand_domestic": dom.embodied[0][mfg_idx],
+        "embodied_ps_va_exports_domestic": dom.embodied[1][mfg_idx],
     })
+    emb_fd_dom, emb_ex_dom = float(dom.embodied[0][mfg_idx].sum()), float(dom.embodied[1][mfg_idx].sum())
+    f_dom, e_dom = float(dom.f[mfg_idx].sum()), float(dom.e[mfg_idx].sum())
 
     f_mfg = float(f[mfg_idx].sum())
     e_mfg = float(np.nansum(e[mfg_idx])) if has_exports else math.nan
@@ -297,6 +343,7 @@ def indicators_of(blocks: TableBlocks, concordance: Concordance | None = None, *
                              "); L is the table's own (for competitive-import tables it includes imported inputs)",
         "exports_column": blocks.export_column,
         "manufacturing_sectors": k_mfg,
+        "domestic_only": dom.note,
     }
     summary = {
         "table": meta.id, "country": meta.country, "year": meta.year,
@@ -315,6 +362,10 @@ def indicators_of(blocks: TableBlocks, concordance: Concordance | None = None, *
         "embodied_ps_va_share_of_mfg_final_demand_pct": _ratio(emb_f, f_mfg, 100),
         "embodied_ps_va_in_mfg_exports": emb_e,
         "embodied_ps_va_share_of_mfg_exports_pct": _ratio(emb_e, e_mfg, 100),
+        "embodied_ps_va_in_mfg_final_demand_domestic": emb_fd_dom,
+        "embodied_ps_va_share_of_mfg_final_demand_domestic_pct": _ratio(emb_fd_dom, f_dom, 100),
+        "embodied_ps_va_in_mfg_exports_domestic": emb_ex_dom,
+        "embodied_ps_va_share_of_mfg_exports_domestic_pct": _ratio(emb_ex_dom, e_dom, 100),
         "definitions": definitions,
     }
     return Indicators(meta=meta, definitions=definitions, summary=summary,

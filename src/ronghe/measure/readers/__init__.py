@@ -22,7 +22,7 @@ __all__ = ["Source", "detect", "read_bea", "read_generic", "read_nbs", "read_tab
 
 SkipHandler = Callable[[Path, str], None]
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
-GENERIC_FILES = {"Z.csv", "Y.csv", "V.csv"}
+GENERIC_FILES = {"Z.csv", "Y.csv", "V.csv", "Z.parquet", "Y.parquet", "V.parquet"}
 NOT_A_TABLE = ("BEA total requirements (a Leontief inverse), not an IO table: nothing to import "
                "(ronghe derives L from the Use and Make tables)")
 
@@ -45,12 +45,12 @@ def detect(path: Path, *, explicit: bool = True) -> Source:
     if path.is_dir():
         if is_generic_folder(path):
             return Source(path, "generic", explicit=explicit)
-        raise InputError("folder without Z.csv, Y.csv and V.csv (generic layout)", file=str(path))
+        raise InputError("folder without Z.csv, Y.csv and V.csv or Z.parquet, Y.parquet and V.parquet (generic layout)", file=str(path))
     if path.name in GENERIC_FILES and is_generic_folder(path.parent):
         return Source(path.parent, "generic", explicit=explicit)
     if path.suffix.lower() not in WORKBOOK_SUFFIXES:
         raise InputError("not a recognised IO table file (expected an NBS or BEA workbook, or a generic "
-                         "folder with Z.csv, Y.csv, V.csv)", file=str(path))
+                         "folder with Z, Y, V as .csv or .parquet)", file=str(path))
     workbook = open_workbook(path)
     names = list(workbook.sheet_names)
     years = year_sheets(workbook)

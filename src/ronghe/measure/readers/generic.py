@@ -1,4 +1,4 @@
-"""The generic layout: Z, Y and V as CSV files in a folder, or as sheets of one xlsx (see docs/data-formats.md).
+"""The generic layout: Z, Y and V as CSV or Parquet files in a folder, or as sheets of one xlsx (docs/data-formats.md).
 
 For tables no publisher-specific reader knows (a regional table, a table a user aggregated by hand).
 Total output is derived as x = Z·1 + Y·1 and checked against 1'Z + 1'V and, if given, against ``x.csv``.
@@ -24,8 +24,18 @@ META_KEYS = {"id", "publisher", "country", "year", "unit", "currency", "unit_fac
              "classification", "notes"}
 
 
+SUFFIXES = (".csv", ".parquet")
+
+
+def folder_suffix(path: Path) -> str | None:
+    """'.csv' or '.parquet' when the folder holds Z, Y and V in that format (CSV first), else None."""
+    if not path.is_dir():
+        return None
+    return next((s for s in SUFFIXES if all((path / f"{b}{s}").is_file() for b in BLOCKS)), None)
+
+
 def is_generic_folder(path: Path) -> bool:
-    return path.is_dir() and all((path / f"{b}.csv").is_file() for b in BLOCKS)
+    return folder_suffix(path) is not None
 
 
 def is_generic_workbook(sheet_names: list[str]) -> bool:
@@ -51,10 +61,12 @@ def read_generic(path: Path | str) -> IOTable:
 
 
 def _from_folder(folder: Path):
-    frames = tuple(_read_csv(folder / f"{b}.csv") for b in BLOCKS)
+    suffix = folder_suffix(folder) or ".csv"
+    read = _read_csv if suffix == ".csv" else _read_parquet
+    frames = tuple(read(folder / f"{b}{suffix}") for b in BLOCKS)
     x = None
-    if (folder / "x.csv").is_file():
-        xf = _read_csv(folder / "x.csv")
+    if (folder / f"x{suffix}").is_file():
+        xf = read(folder / f"x{suffix}")
         x = xf.iloc[:, 0]
     meta_raw: dict[str, Any] = {}
     if (folder / "meta.json").is_file():
@@ -62,7 +74,7 @@ def _from_folder(folder: Path):
             meta_raw = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise InputError(f"not valid JSON: {exc}", file=str(folder / "meta.json")) from None
-    names = [*(f"{b}.csv" for b in BLOCKS), "x.csv", "meta.json"]
+    names = [*(f"{b}{suffix}" for b in BLOCKS), f"x{suffix}", "meta.json"]
     sources = [folder / n for n in names if (folder / n).is_file()]
     return frames, x, meta_raw, sources
 
@@ -73,6 +85,12 @@ def _read_csv(path: Path) -> pd.DataFrame:
         raw = pd.read_csv(path, index_col=0, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise InputError(f"not a readable CSV table: {str(exc).splitlines()[0]}", file=str(path)) from None
+    return _numbers(raw, path, lambda i: f"line {i + 2}")
+
+
+def _numbers(raw: pd.DataFrame, path: Path, cell: Any) -> pd.DataFrame:
+    """Labels stripped; text cleaned as in published tables (thousands commas, '…'/'-' for zero); every cell
+    a number, or an InputError naming the first cell that is not (row, column and ``cell(i)``)."""
     raw.index = raw.index.map(lambda v: str(v).strip())
     raw.columns = raw.columns.map(lambda v: str(v).strip())
     values = raw.apply(lambda s: s.str.strip().str.replace(",", "", regex=False))
@@ -82,8 +100,34 @@ def _read_csv(path: Path) -> pd.DataFrame:
     if bad.any():
         i, j = np.argwhere(bad)[0]
         raise InputError(f"expected a number, found {raw.iat[i, j]!r} (row {raw.index[i]!r}, column "
-                         f"{raw.columns[j]!r})", file=str(path), cell=f"line {i + 2}")
+                         f"{raw.columns[j]!r})", file=str(path), cell=cell(i))
     return numbers.astype(float)
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    """A labelled numeric block from Parquet: the pandas index, or else the first text column, labels the rows.
+
+    Cells go through the CSV checks (a text column is refused at its first non-number, named as in CSV);
+    a null cell counts as 0, like an empty CSV cell.
+    """
+    try:
+        import pyarrow.parquet as pq
+
+        frame = pq.read_table(path).to_pandas()
+    except ImportError:
+        raise InputError("reading Parquet needs pyarrow (pip install pyarrow)", file=str(path)) from None
+    except Exception as exc:  # pyarrow raises its own ArrowInvalid/OSError family for damaged files
+        raise InputError(f"not a readable Parquet table: {str(exc).splitlines()[0]}", file=str(path)) from None
+    if isinstance(frame.index, pd.RangeIndex) and len(frame.columns) and not pd.api.types.is_numeric_dtype(
+            frame[frame.columns[0]]):
+        frame = frame.set_index(frame.columns[0])
+    frame.index = frame.index.map(lambda v: str(v).strip())
+    frame.columns = frame.columns.map(lambda v: str(v).strip())
+    text_cols = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
+    if text_cols:  # only these go through the CSV's cell-by-cell parsing (a 10,000-column block stays fast)
+        raw = frame[text_cols].apply(lambda s: s.map(lambda v: "" if v is None or v != v else str(v)))
+        frame[text_cols] = _numbers(raw, path, lambda i: f"row {i + 1}")
+    return frame.astype(float).fillna(0.0)
 
 
 def _from_workbook(path: Path):
