@@ -61,6 +61,33 @@ scipy.linalg.lu_factor(M, overwrite_a=True, check_finite=False)
 print(time.perf_counter() - t0)
 """
 
+STEPS = """
+import json, sys, time
+t0 = time.perf_counter()
+from ronghe.measure import fusion, standards, store
+t1 = time.perf_counter()
+blocks = store.load_blocks(sys.argv[1])
+conc = standards.read_concordance(sys.argv[2]) if len(sys.argv) > 2 else None
+conc = conc or standards.load_concordance(blocks.meta.classification)
+codes = blocks.codes
+W = conc.ps_weight_matrix(codes)
+import numpy as np
+t2 = time.perf_counter()
+scan = fusion._scan(blocks, np.vstack([W.sum(axis=1), W.T]), blocks.n >= fusion.MIXED_MIN_N)
+t3 = time.perf_counter()
+lu = fusion._leontief(blocks, scan)
+t4 = time.perf_counter()
+lu.solve_left(np.vstack([W.sum(axis=1)])); lu.solve_left(np.vstack([W.sum(axis=1)]))
+t5 = time.perf_counter()
+ind = fusion.indicators_of(blocks, conc)
+t6 = time.perf_counter()
+text = json.dumps(ind.to_dict(), ensure_ascii=False, indent=2)
+t7 = time.perf_counter()
+print(json.dumps({"imports": t1 - t0, "labels+concordance": t2 - t1, "scan Z": t3 - t2, "LU": t4 - t3,
+                  "2 solves": t5 - t4, "indicators (all, again)": t6 - t5, "JSON": t7 - t6,
+                  "refinement steps": getattr(lu, "steps", None)}))
+"""
+
 LOAD = """
 import sys, time, numpy as np
 t0 = time.perf_counter()
@@ -135,9 +162,12 @@ def timed(cmd: list[str], env: dict[str, str]) -> dict:
     return {"s": float(wall), "mib": int(kib) / 1024, "load": load, "stdout": proc.stdout}
 
 
-def floors(n: int, folder: Path, env: dict[str, str]) -> dict:
+def floors(n: int, folder: Path, env: dict[str, str], tid: str, conc: Path | None) -> dict:
     py = sys.executable
     out: dict = {"startup": timed([py, "-c", "import numpy"], env)["s"]}
+    r = subprocess.run([py, "-c", STEPS, tid, *([str(conc)] if conc else [])], capture_output=True, text=True,
+                       env=env)
+    out["steps"] = json.loads(r.stdout.strip().splitlines()[-1]) if r.returncode == 0 else {"error": r.stderr[-300:]}
     r = subprocess.run([py, "-c", LOAD, str(folder / "Z.npy")], capture_output=True, text=True, env=env)
     t, nbytes = r.stdout.split()
     out["load_GBps"] = int(nbytes) / float(t) / 1e9
@@ -184,7 +214,7 @@ def main() -> None:
                 runs[name].append(r)
                 shown = r.get("error") or f"{r['s']:.2f} s, {r['mib']:.0f} MiB, load {r['load']:.2f}"
                 print(f"#   {tid:<12} {name:<7} rep {rep + 1}: {shown}", flush=True)
-            runs["floors"].append(floors(n, folder, env))
+            runs["floors"].append(floors(n, folder, env, tid, conc))
         results[tid] = {"n": n, **runs}
     report(results)
     if args.json:
@@ -217,6 +247,14 @@ def report(results: dict) -> None:
         cell = {dt: "–" if v is None else f"{v[0]:.2f} ({v[1]:.0f})" for dt, v in lu.items()}
         print(f"| {tid} | {min(x['startup'] for x in f):.3f} | {max(x['load_GBps'] for x in f):.1f} | "
               f"{cell['float64']} | {cell['float32']} |")
+    print("\n| table | ronghe steps in one process, fastest repetition (s) |")
+    print("|---|---|")
+    for tid, res in results.items():
+        steps = [x["steps"] for x in res["floors"] if "error" not in x["steps"]]
+        if steps:
+            best = {k: min(s[k] for s in steps) for k in steps[0] if isinstance(steps[0][k], float)}
+            print(f"| {tid} | " + ", ".join(f"{k} {v:.3f}" for k, v in best.items())
+                  + f"; refinement steps {steps[0].get('refinement steps')} |")
 
 
 if __name__ == "__main__":

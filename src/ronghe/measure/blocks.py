@@ -98,6 +98,8 @@ class TableBlocks:
     export_column: str | None
     #: imports_use (n×n) and imports_final (n×k, Y's columns) where the table has them: the domestic-only table
     extensions: dict[str, np.ndarray] = field(default_factory=dict)
+    regions: list[str] | None = None  # multi-regional tables: region of each sector
+    final_demand_regions: list[str] | None = None  # … and of each final-demand column
 
     @property
     def n(self) -> int:
@@ -117,7 +119,10 @@ def from_table(table: Any) -> TableBlocks:
         meta=table.meta, codes=[str(c) for c in table.sectors], names=[str(v) for v in names.to_numpy()],
         Z=ArrayZ(table.Z.to_numpy(dtype=float)), Y=table.Y.to_numpy(dtype=float), V=table.V.to_numpy(dtype=float),
         final_demand=[str(c) for c in table.Y.columns], value_added=[str(r) for r in table.V.index],
-        export_column=table.export_column, extensions=ext)
+        export_column=table.export_column, extensions=ext,
+        regions=None if table.regions is None else [str(r) for r in table.regions.reindex(table.sectors)],
+        final_demand_regions=None if table.final_demand_regions is None
+        else [str(r) for r in table.final_demand_regions.reindex(table.Y.columns)])
 
 
 def _stored_import_blocks(folder: Path, labels: dict[str, Any]) -> dict[str, np.ndarray]:
@@ -152,4 +157,5 @@ def from_store_folder(folder: Path) -> TableBlocks:
         Z=NpyZ(folder / "Z.npy"), Y=np.load(folder / "Y.npy", allow_pickle=False),
         V=np.load(folder / "V.npy", allow_pickle=False), final_demand=labels["final_demand"],
         value_added=labels["value_added"], export_column=labels["export_column"],
-        extensions=_stored_import_blocks(folder, labels))
+        extensions=_stored_import_blocks(folder, labels), regions=labels.get("regions"),
+        final_demand_regions=labels.get("final_demand_regions"))

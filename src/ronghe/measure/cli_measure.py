@@ -34,21 +34,49 @@ def _resolve_format(fmt: str | None, out: str | None) -> str:
     return fmt.lower()
 
 
-def _compute(table_id: str, concordance: str | None = None, variant: str | None = None) -> Any:
-    """Load a stored table and compute its indicators under the shipped, a named-variant or the user's concordance."""
+def _concordances(specs: Sequence[str], classification: str) -> Any:
+    """``FILE`` (every region) or ``REGION=FILE`` (one region of a multi-regional table), repeatable."""
+    from ronghe.measure import standards
+
+    by_region: dict[str, Any] = {}
+    single = None
+    for spec in specs:
+        region, sep, file = spec.partition("=")
+        if sep and region and not Path(spec).exists():
+            by_region[region] = standards.read_concordance(file)
+        elif single is None:
+            single = standards.read_concordance(spec)
+        else:
+            raise InputError("give one --concordance FILE, or REGION=FILE for each region of a multi-regional table")
+    if by_region and single is not None:
+        raise InputError("give --concordance FILE or REGION=FILE options, not both")
+    return by_region or single
+
+
+def _compute(table_id: str, concordance: Sequence[str] | str | None = None, variant: str | None = None) -> list[Any]:
+    """A stored table's indicators (one per region for a multi-regional table) under the shipped, a
+    named-variant or the user's concordance(s)."""
     from ronghe.measure import standards, store
     from ronghe.measure.fusion import indicators_of
 
-    if concordance is not None and variant is not None:
+    specs = [concordance] if isinstance(concordance, str) else list(concordance or ())
+    if specs and variant is not None:
         raise InputError("give --concordance FILE or --variant NAME, not both")
     blocks = store.load_blocks(table_id)
-    if concordance is not None:
-        conc = standards.read_concordance(concordance)
+    if specs:
+        conc = _concordances(specs, blocks.meta.classification)
     elif variant is not None:
         conc = standards.load_concordance(blocks.meta.classification, variant)
     else:
         conc = None
-    return indicators_of(blocks, conc)
+    if blocks.regions:
+        from ronghe.measure.regions import regional_indicators
+
+        return list(regional_indicators(blocks, conc).values())
+    if isinstance(conc, dict):
+        raise InputError(f"concordance given for region {next(iter(conc))!r}, but table {table_id!r} has no "
+                         "regions (give --concordance FILE)")
+    return [indicators_of(blocks, conc)]
 
 
 def _emit(text: str, out: str | None) -> None:
@@ -168,25 +196,30 @@ def measure() -> None:
 
 @measure.command("indicators")
 @click.option("--table", "table_id", required=True, metavar="ID", help="table id in the store (ronghe data list)")
-@click.option("--concordance", metavar="FILE", help="CSV code,role,group replacing the shipped concordance")
+@click.option("--concordance", metavar="[REGION=]FILE", multiple=True,
+              help="CSV code,role,group replacing the shipped concordance; REGION=FILE for one region of a "
+                   "multi-regional table (repeat per region)")
 @_variant_option
 @_format_option
 @click.option("--out", metavar="PATH", help="write here instead of stdout (xlsx/html: default <ID>.<format>)")
-def indicators_cmd(table_id: str, concordance: str | None, variant: str | None, fmt: str | None,
+def indicators_cmd(table_id: str, concordance: tuple[str, ...], variant: str | None, fmt: str | None,
                    out: str | None) -> None:
-    """Integration indicators of one table (表 3–表 6 and detail)."""
+    """Integration indicators of one table (表 3–表 6 and detail); per region for a multi-regional table."""
     fmt = _resolve_format(fmt, out)
-    ind = _compute(table_id, concordance, variant)
+    items = _compute(table_id, concordance, variant)
+    regional = "region" in items[0].summary
     if fmt in ("xlsx", "html"):
-        _write_file([ind], fmt, out or f"{table_id}.{fmt}")
+        _write_file(items, fmt, out or f"{table_id}.{fmt}")
     elif fmt == "json":  # no report module and no pandas on this path: it is what scripts and dashboards call
-        _emit(json.dumps(ind.to_dict(), ensure_ascii=False, indent=2) + "\n", out)
+        doc = ({"table": table_id, "regions": {i.summary["region"]: i.to_dict() for i in items}} if regional
+               else items[0].to_dict())
+        _emit(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", out)
     elif fmt == "csv":
         from ronghe.measure import report
 
-        _emit(report.to_long([ind]).to_csv(index=False), out)
+        _emit(report.to_long(items).to_csv(index=False), out)
     else:
-        _emit(render_indicators(ind), out)
+        _emit("\n".join(render_indicators(i) for i in items), out)
 
 
 @measure.command("compare")
@@ -200,7 +233,7 @@ def compare_cmd(table_ids: tuple[str, ...], variant: str | None, fmt: str | None
     from ronghe.measure import report
 
     fmt = _resolve_format(fmt, out)
-    items = [_compute(t, variant=variant) for t in dict.fromkeys(table_ids)]
+    items = [i for t in dict.fromkeys(table_ids) for i in _compute(t, variant=variant)]
     if fmt in ("xlsx", "html"):
         _write_file(items, fmt, out or f"compare.{fmt}")
         return
@@ -231,4 +264,4 @@ def report_cmd(table_ids: tuple[str, ...], out: str, variant: str | None, fmt: s
         table_ids = tuple(m.id for m in store.list_tables())
         if not table_ids:
             raise InputError("the table store is empty: import tables first with `ronghe data import FILE…`")
-    _write_file([_compute(t, variant=variant) for t in dict.fromkeys(table_ids)], fmt, out)
+    _write_file([i for t in dict.fromkeys(table_ids) for i in _compute(t, variant=variant)], fmt, out)

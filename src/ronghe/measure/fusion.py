@@ -244,27 +244,54 @@ def _domestic(blocks: TableBlocks, x: np.ndarray, v_ps: np.ndarray, fd_pos: list
     return _Domestic(f, e, embodied, note)
 
 
+@dataclass
+class Selection:
+    """Which rows are producer services (weights W, any region) and which columns are manufacturing.
+
+    For a single-region table it comes from one concordance; for one region of a multi-regional table
+    (:mod:`ronghe.measure.regions`) ``own`` marks the region's sectors, manufacturing is the region's only,
+    producer-service inputs count from every region (own and other regions reported apart) and ``exports``
+    includes sales to the other regions.
+    """
+
+    W: np.ndarray
+    ps_groups: list[str]
+    group_of: list[str | None]
+    definitions: dict[str, Any]
+    own: np.ndarray | None = None
+    exports: np.ndarray | None = None
+    region: str | None = None
+
+
+def _single_region(conc: Concordance, codes: list[str], table_id: str) -> Selection:
+    conc.validate_codes(codes, table_id)
+    return Selection(conc.ps_weight_matrix(codes), conc.ps_groups(), conc.manufacturing_group_of(codes),
+                     conc.definitions())
+
+
 def indicators_of(blocks: TableBlocks, concordance: Concordance | None = None, *,
-                  precision: str = "auto") -> Indicators:
+                  precision: str = "auto", selection: Selection | None = None) -> Indicators:
     """The indicators from a table's arrays (:mod:`ronghe.measure.blocks`): what :func:`indicators` runs."""
     if precision not in ("auto", "float64", "mixed"):
         raise InputError(f"unknown precision {precision!r} (use auto, float64 or mixed)")
     meta, codes, n = blocks.meta, blocks.codes, blocks.n
-    conc = concordance if concordance is not None else load_concordance(meta.classification)
-    conc.validate_codes(codes, meta.id)
-    W = conc.ps_weight_matrix(codes)
-    ps_groups = conc.ps_groups()
+    if selection is None:
+        conc = concordance if concordance is not None else load_concordance(meta.classification)
+        selection = _single_region(conc, codes, meta.id)
+    pick = selection
+    W, ps_groups, group_of, own = pick.W, pick.ps_groups, pick.group_of, pick.own
     w = W.sum(axis=1)
-    group_of = conc.manufacturing_group_of(codes)
     mfg = np.array([g is not None for g in group_of])
     mfg_idx = np.flatnonzero(mfg)
     mfg_group = np.array([group_of[i] for i in mfg_idx], dtype=object)
 
     mixed = precision == "mixed" or (precision == "auto" and n >= MIXED_MIN_N)
     # one pass over Z: output, intermediate inputs, total PS inputs and each sub-sector's inputs into every column
-    scan = _scan(blocks, np.vstack([w, W.T]), mixed)
+    rows = [w, W.T] if own is None else [w, W.T, w * own]
+    scan = _scan(blocks, np.vstack(rows), mixed)
     x, tii = scan.x, scan.tii
-    ps_in, sub_in = scan.flows[0], scan.flows[1:, mfg]
+    ps_in, sub_in = scan.flows[0], scan.flows[1:1 + W.shape[1], mfg]
+    ps_in_own = scan.flows[-1] if own is not None else None
     V = blocks.V.reshape(-1, n)
     va = V.sum(axis=0)
     v = iomath.calc_v(V, x)
@@ -275,12 +302,14 @@ def indicators_of(blocks: TableBlocks, concordance: Concordance | None = None, *
     f = Y[:, fd_pos].sum(axis=1)
     has_exports = blocks.export_column is not None and blocks.export_column in blocks.final_demand
     e = Y[:, blocks.final_demand.index(blocks.export_column)].astype(float) if has_exports else np.full(n, np.nan)
+    if pick.exports is not None:
+        has_exports, e = True, pick.exports
 
     lu = _leontief(blocks, scan)
     complete = iomath.total_requirements(w, lu)  # w·(L − I)
     embodied = iomath.embodied_value_added(v * w, lu, np.vstack([f, e]))  # (v∘w)·L ∘ f and ∘ e
 
-    dom = _domestic(blocks, x, v * w, fd_pos, has_exports)
+    dom = _domestic(blocks, x, v * w, fd_pos, has_exports and pick.exports is None)
 
     unit = meta.unit_factor
     gi: dict[str, dict[str, float]] = {}
@@ -304,7 +333,7 @@ def indicators_of(blocks: TableBlocks, concordance: Concordance | None = None, *
     })
 
     mfg_tii = float(tii_m.sum())
-    sub_va = W.T @ va
+    sub_va = W.T @ va if own is None else W[own].T @ va[own]  # a region's PS value added: its own sectors
     ps_va = float(sub_va.sum())
     info = ps7_names()
     sub_to_mfg = sub_in.sum(axis=1)
@@ -335,7 +364,7 @@ def indicators_of(blocks: TableBlocks, concordance: Concordance | None = None, *
     mfg_va = float(va[mfg_idx].sum())
 
     definitions = {
-        **conc.definitions(),
+        **pick.definitions,
         "formulas": FORMULAS,
         "final_demand_columns": fd_cols,
         "final_demand_note": "final demand f = final-use columns excluding imports "
@@ -368,6 +397,17 @@ def indicators_of(blocks: TableBlocks, concordance: Concordance | None = None, *
         "embodied_ps_va_share_of_mfg_exports_domestic_pct": _ratio(emb_ex_dom, e_dom, 100),
         "definitions": definitions,
     }
+    if own is not None:
+        p_own = float(ps_in_own[mfg_idx].sum())
+        p_all = gi["all"]["ps_inputs"]
+        summary = {"region": pick.region, **summary}
+        summary.pop("definitions")
+        summary.update({
+            "ps_inputs_to_mfg_from_own_region": p_own, "ps_inputs_to_mfg_from_other_regions": p_all - p_own,
+            "ps_share_of_mfg_intermediate_from_own_region_pct": _ratio(p_own, mfg_tii, 100),
+            "ps_share_of_mfg_intermediate_from_other_regions_pct": _ratio(p_all - p_own, mfg_tii, 100),
+            "definitions": definitions,
+        })
     return Indicators(meta=meta, definitions=definitions, summary=summary,
                       frames={"by_group": by_group, "by_mfg_sector": by_mfg_sector,
                               "by_ps_subsector": by_ps_subsector, "embodied": embodied_frame})

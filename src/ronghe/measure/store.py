@@ -104,6 +104,9 @@ def _write(table: IOTable, folder: Path) -> None:
         "published_x": table.published_x is not None,
         "extensions": {name: {"index": [str(i) for i in b.index], "columns": [str(c) for c in b.columns]}
                        for name, b in table.extensions.items()},
+        "regions": None if table.regions is None else [str(r) for r in table.regions.reindex(table.sectors)],
+        "final_demand_regions": None if table.final_demand_regions is None
+        else [str(r) for r in table.final_demand_regions.reindex(table.Y.columns)],
     }
     _write_json(folder / "labels.json", labels)
     _write_json(folder / "meta.json", {"format": FORMAT_VERSION, "sectors": table.n, "meta": table.meta.to_dict()})
@@ -192,6 +195,9 @@ def load(table_id: str) -> IOTable:
         export_column=labels["export_column"],
         published_x=pd.Series(block("x_published.npy"), index=sectors) if labels["published_x"] else None,
         extensions=extensions,
+        regions=pd.Series(labels["regions"], index=sectors) if labels.get("regions") else None,
+        final_demand_regions=pd.Series(labels["final_demand_regions"], index=labels["final_demand"])
+        if labels.get("final_demand_regions") else None,
     )
 
 

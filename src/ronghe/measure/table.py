@@ -43,6 +43,10 @@ class IOTable:
     export_column: str | None = None
     published_x: pd.Series | None = None
     extensions: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: Multi-regional tables: the region of each sector (index = sector codes, which read "REGION/sector")
+    #: and of each final-demand column; None for a national table. See :mod:`ronghe.measure.regions`.
+    regions: pd.Series | None = None
+    final_demand_regions: pd.Series | None = None
 
     # ----- labels -------------------------------------------------------------------------------
     @property
