@@ -185,6 +185,20 @@ def render_compare(frame: pd.DataFrame) -> str:
 _variant_option = click.option(
     "--variant", metavar="NAME",
     help="named technology-group variant of the shipped concordance (standards/data/tech_variants.csv)")
+_workers_option = click.option("--workers", type=int, metavar="N",
+                                help="compute the tables on a local Dask cluster of N worker processes")
+_scheduler_option = click.option("--scheduler", metavar="ADDRESS",
+                                  help="compute on a running Dask cluster (tcp://host:8786); its workers must "
+                                       "see the same store (RONGHE_DATA_DIR)")
+
+
+def _batch(table_ids: Sequence[str], variant: str | None, workers: int | None, scheduler: str | None) -> list[Any]:
+    from ronghe.measure.batch import Task, compute_all
+
+    return compute_all([Task(t, (), variant) for t in dict.fromkeys(table_ids)], workers=workers,
+                       scheduler=scheduler)
+
+
 _format_option = click.option("--format", "fmt", metavar="FORMAT",
                               help=f"one of {', '.join(FORMATS)} (default: from --out's suffix, else table)")
 
@@ -228,12 +242,15 @@ def indicators_cmd(table_id: str, concordance: tuple[str, ...], variant: str | N
 @_variant_option
 @_format_option
 @click.option("--out", metavar="PATH", help="write here instead of stdout (xlsx/html: default compare.<format>)")
-def compare_cmd(table_ids: tuple[str, ...], variant: str | None, fmt: str | None, out: str | None) -> None:
-    """The same indicators for several tables, side by side (years of a publisher, or countries)."""
+@_workers_option
+@_scheduler_option
+def compare_cmd(table_ids: tuple[str, ...], variant: str | None, fmt: str | None, out: str | None,
+                workers: int | None, scheduler: str | None) -> None:
+    """The same indicators for several tables, side by side (years of a publisher, countries, regions)."""
     from ronghe.measure import report
 
     fmt = _resolve_format(fmt, out)
-    items = [i for t in dict.fromkeys(table_ids) for i in _compute(t, variant=variant)]
+    items = _batch(table_ids, variant, workers, scheduler)
     if fmt in ("xlsx", "html"):
         _write_file(items, fmt, out or f"compare.{fmt}")
         return
@@ -253,7 +270,10 @@ def compare_cmd(table_ids: tuple[str, ...], variant: str | None, fmt: str | None
 @click.option("--out", required=True, metavar="PATH", help="report.xlsx or report.html")
 @_variant_option
 @_format_option
-def report_cmd(table_ids: tuple[str, ...], out: str, variant: str | None, fmt: str | None) -> None:
+@_workers_option
+@_scheduler_option
+def report_cmd(table_ids: tuple[str, ...], out: str, variant: str | None, fmt: str | None,
+               workers: int | None, scheduler: str | None) -> None:
     """The analysts' report: Excel workbook (表 3–表 6, detail, definitions) or self-contained HTML."""
     fmt = _resolve_format(fmt, out)
     if fmt not in ("xlsx", "html"):
@@ -264,4 +284,4 @@ def report_cmd(table_ids: tuple[str, ...], out: str, variant: str | None, fmt: s
         table_ids = tuple(m.id for m in store.list_tables())
         if not table_ids:
             raise InputError("the table store is empty: import tables first with `ronghe data import FILE…`")
-    _write_file([i for t in dict.fromkeys(table_ids) for i in _compute(t, variant=variant)], fmt, out)
+    _write_file(_batch(table_ids, variant, workers, scheduler), fmt, out)
