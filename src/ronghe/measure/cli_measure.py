@@ -177,8 +177,11 @@ def render_indicators(ind: Any) -> str:
 
 
 def render_compare(frame: pd.DataFrame) -> str:
-    rows = [[str(k), *[_num(v, 4) for v in frame.loc[k]]] for k in frame.index]
-    return text_table(["indicator", *map(str, frame.columns)], rows) + "\n"
+    """Indicators × tables, each row's unit at the end (tables in 万元 and in US$ million side by side)."""
+    from ronghe.measure.report.tables import unit_of_key
+
+    rows = [[str(k), *[_num(v, 4) for v in frame.loc[k]], unit_of_key(str(k))] for k in frame.index]
+    return text_table(["indicator", *map(str, frame.columns), "unit"], rows) + "\n"
 
 
 # ----- commands ---------------------------------------------------------------------------------------
@@ -192,11 +195,17 @@ _scheduler_option = click.option("--scheduler", metavar="ADDRESS",
                                        "see the same store (RONGHE_DATA_DIR)")
 
 
-def _batch(table_ids: Sequence[str], variant: str | None, workers: int | None, scheduler: str | None) -> list[Any]:
+def _batch(table_ids: Sequence[str], variant: str | None, workers: int | None, scheduler: str | None,
+           concordance: Sequence[str] = ()) -> list[Any]:
     from ronghe.measure.batch import Task, compute_all
 
-    return compute_all([Task(t, (), variant) for t in dict.fromkeys(table_ids)], workers=workers,
+    return compute_all([Task(t, tuple(concordance), variant) for t in dict.fromkeys(table_ids)], workers=workers,
                        scheduler=scheduler)
+
+
+_concordance_option = click.option(
+    "--concordance", metavar="[REGION=]FILE", multiple=True,
+    help="CSV code,role,group replacing the shipped concordance for every table (REGION=FILE: one region)")
 
 
 _format_option = click.option("--format", "fmt", metavar="FORMAT",
@@ -244,25 +253,32 @@ def indicators_cmd(table_id: str, concordance: tuple[str, ...], variant: str | N
 @click.option("--out", metavar="PATH", help="write here instead of stdout (xlsx/html: default compare.<format>)")
 @_workers_option
 @_scheduler_option
+@_concordance_option
 def compare_cmd(table_ids: tuple[str, ...], variant: str | None, fmt: str | None, out: str | None,
-                workers: int | None, scheduler: str | None) -> None:
+                workers: int | None, scheduler: str | None, concordance: tuple[str, ...]) -> None:
     """The same indicators for several tables, side by side (years of a publisher, countries, regions)."""
+    import pandas as pd
+
     from ronghe.measure import report
 
     fmt = _resolve_format(fmt, out)
-    items = _batch(table_ids, variant, workers, scheduler)
+    items = _batch(table_ids, variant, workers, scheduler, concordance)
     if fmt in ("xlsx", "html"):
         _write_file(items, fmt, out or f"compare.{fmt}")
         return
     frame = report.summary_side_by_side(items)
+    units = {i.meta.id: i.meta.unit for i in items}
     if fmt == "json":
-        doc = {"tables": list(frame.columns),
-               "indicators": {k: {t: report.jsonable(frame.at[k, t]) for t in frame.columns} for k in frame.index}}
+        doc = {"tables": list(frame.columns), "table_units": units,
+               "indicators": {k: {t: report.jsonable(frame.at[k, t]) for t in frame.columns} for k in frame.index},
+               "units": {k: report.unit_of_key(str(k)) for k in frame.index}}
         _emit(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", out)
-    elif fmt == "csv":
-        _emit(frame.rename_axis("indicator").to_csv(), out)
+    elif fmt == "csv":  # the first row says each table's unit
+        head = pd.DataFrame([units], index=pd.Index(["table_unit"], name="indicator"))
+        _emit(pd.concat([head, frame.rename_axis("indicator")]).to_csv(), out)
     else:
-        _emit(render_compare(frame), out)
+        table_units = pd.DataFrame([units], index=["table_unit"])
+        _emit(render_compare(pd.concat([table_units, frame])), out)
 
 
 @measure.command("report")
@@ -272,8 +288,9 @@ def compare_cmd(table_ids: tuple[str, ...], variant: str | None, fmt: str | None
 @_format_option
 @_workers_option
 @_scheduler_option
+@_concordance_option
 def report_cmd(table_ids: tuple[str, ...], out: str, variant: str | None, fmt: str | None,
-               workers: int | None, scheduler: str | None) -> None:
+               workers: int | None, scheduler: str | None, concordance: tuple[str, ...]) -> None:
     """The analysts' report: Excel workbook (表 3–表 6, detail, definitions) or self-contained HTML."""
     fmt = _resolve_format(fmt, out)
     if fmt not in ("xlsx", "html"):
@@ -284,4 +301,4 @@ def report_cmd(table_ids: tuple[str, ...], out: str, variant: str | None, fmt: s
         table_ids = tuple(m.id for m in store.list_tables())
         if not table_ids:
             raise InputError("the table store is empty: import tables first with `ronghe data import FILE…`")
-    _write_file(_batch(table_ids, variant, workers, scheduler), fmt, out)
+    _write_file(_batch(table_ids, variant, workers, scheduler, concordance), fmt, out)

@@ -32,6 +32,7 @@ from ronghe.measure.report.tables import (
     table5,
     table6,
     to_long,
+    unit_of_key,
 )
 from ronghe.measure.report.xlsx import report_to_xlsx
 
@@ -39,5 +40,5 @@ __all__ = [
     "COUNTRY_LABELS", "GROUPS", "GROUP_LABELS", "PUBLISHED_LABEL", "PUBLISHED_SOURCE", "IndicatorsLike",
     "ReportFrames", "_source_note", "computed_label", "definitions", "embodied", "in_trillion", "jsonable",
     "mfg_sectors", "ps_subsectors", "published", "report_frames", "report_to_html", "report_to_xlsx",
-    "summary_side_by_side", "table3", "table4", "table5", "table6", "to_long",
+    "summary_side_by_side", "table3", "table4", "table5", "table6", "to_long", "unit_of_key",
 ]

@@ -75,3 +75,41 @@ def _t5_cols(frame: pd.DataFrame) -> list[Col]:
     return cols
 
 
+
+
+# ----- the analyst's summary -----------------------------------------------------------------------------
+HEADLINE_COLS = [
+    Col("country", "国别", "Country", width=9), Col("year", "年份", "Year", "int", 7),
+    Col("currency", "币种", "Currency", width=9),
+    Col("trillion", "生产性服务投入（万亿）ronghe", "PS inputs into mfg, trillion · ronghe", "trillion", 14),
+    Col("trillion_report", "报告", "trillion · report", "trillion", 11),
+    Col("trillion_gap", "差", "gap, trillion", "trillion", 10),
+    Col("share", "占中间投入比重（%）ronghe", "share of mfg intermediate inputs, % · ronghe", "pct", 14),
+    Col("share_report", "报告", "% · report", "pct", 10),
+    Col("share_gap", "差（百分点）", "gap, pp", "pct", 10),
+    Col("ratio", "生产性服务业/制造业增加值 ronghe", "PS VA / mfg VA · ronghe", "ratio", 14),
+    Col("ratio_report", "报告", "ratio · report", "ratio", 10),
+    Col("ratio_gap", "差", "gap", "ratio", 9),
+]
+
+
+def summary_cols() -> list[Col]:
+    """Columns of the Summary (one row per table): labels in both languages, the unit in every header."""
+    from ronghe.measure.report.tables import SUMMARY_LABELS
+
+    fmt = {"%": "pct", "ratio": "ratio", "per unit": "coeff", "trillion {cur}": "trillion"}
+    cols = [Col("country", "国别", "Country", width=9), Col("year", "年份", "Year", "int", 7),
+            Col("table", "表", "Table", width=16), Col("unit", "单位", "Table unit", width=14)]
+    for key, (zh, en, unit) in SUMMARY_LABELS.items():
+        shown = unit.replace("{cur}", "of the table's currency")
+        cols.append(Col(key, f"{zh}（{shown}）", f"{en} ({shown})", fmt[unit], 15))
+    return cols
+
+
+def t5_row_cols(frame: pd.DataFrame, names: dict[str, tuple[str, str]]) -> list[Col]:
+    """表5 with tables as rows: one column per sub-sector (zh · en, %), then the total."""
+    cols = [Col("table", "表", "Table", width=22), Col("source", "来源", "Source", width=18)]
+    for key in frame.columns[2:]:
+        zh, en = names.get(key, (key, key)) if key != "total" else ("合计", "Total")
+        cols.append(Col(key, f"{zh}（%）", f"{en} (%)", "pct", 13))
+    return cols

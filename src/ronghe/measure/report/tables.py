@@ -294,6 +294,91 @@ class ReportFrames:
     definitions: pd.DataFrame
 
 
+#: The summary an analyst reads: flat-summary key → (中文, English, unit; "{cur}" = the table's currency).
+SUMMARY_LABELS: dict[str, tuple[str, str, str]] = {
+    "ps_inputs_to_mfg_trillion": ("制造业中生产性服务投入", "PS inputs into manufacturing", "trillion {cur}"),
+    "ps_share_of_mfg_intermediate_pct.all": ("占制造业中间投入比重", "PS share of mfg intermediate inputs", "%"),
+    "ps_share_of_mfg_intermediate_pct.high": ("其中：高技术", "… high-tech manufacturing", "%"),
+    "ps_share_of_mfg_intermediate_pct.medium": ("其中：中技术", "… medium-tech manufacturing", "%"),
+    "ps_share_of_mfg_intermediate_pct.low": ("其中：低技术", "… low-tech manufacturing", "%"),
+    "ps_va_to_mfg_va": ("生产性服务业增加值/制造业增加值", "PS value added / manufacturing value added", "ratio"),
+    "complete_ps_requirement_per_unit_mfg_final_demand": ("完全需求系数", "Complete PS requirement per unit of "
+                                                          "mfg final demand", "per unit"),
+    "embodied_ps_va_share_of_mfg_final_demand_pct": ("最终需求隐含生产性服务增加值占比",
+                                                     "Embodied PS VA, share of mfg final demand", "%"),
+    "embodied_ps_va_share_of_mfg_exports_pct": ("出口隐含生产性服务增加值占比", "Embodied PS VA, share of mfg exports",
+                                                "%"),
+    "embodied_ps_va_share_of_mfg_final_demand_domestic_pct": ("同上（非竞争型，仅国内）", "… domestic-only "
+                                                              "(non-competitive), final demand", "%"),
+    "embodied_ps_va_share_of_mfg_exports_domestic_pct": ("同上（非竞争型，仅国内）", "… domestic-only "
+                                                         "(non-competitive), exports", "%"),
+}
+
+
+def summary_by_table(items: Sequence[IndicatorsLike]) -> pd.DataFrame:
+    """The Summary an analyst reads: one row per table (years as rows), labelled indicators, units in headers."""
+    rows = []
+    for ind in _ordered(items):
+        flat = flat_summary(ind)
+        row: dict[str, Any] = {"country": ind.meta.country, "year": ind.meta.year, "table": ind.meta.id,
+                               "unit": ind.meta.unit}
+        for key in SUMMARY_LABELS:
+            v = flat.get(key)
+            row[key] = float(v) if isinstance(v, int | float) and v is not None else math.nan
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["country", "year", "table", "unit", *SUMMARY_LABELS])
+
+
+def unit_of_key(key: str) -> str:
+    """The unit of a flat-summary key, for `compare`'s unit column."""
+    if key in SUMMARY_LABELS:
+        return SUMMARY_LABELS[key][2].replace("{cur}", "each table's currency")
+    if key.endswith("_pct") or "_pct." in key:
+        return "% of producer-services value added" if key.startswith("ps_structure_pct") else "%"
+    if "trillion" in key:
+        return "trillion, each table's currency"
+    if key in ("ps_va_to_mfg_va",):
+        return "ratio"
+    if key == "year":
+        return ""
+    return "each table's unit (see the unit row)"
+
+
+def headline(items: Sequence[IndicatorsLike]) -> pd.DataFrame:
+    """One screen: for each table, PS inputs, their share and PS VA / mfg VA beside the report's, with the gap."""
+    t3, t4 = table3(items), table4(items)
+    rows = []
+    for ind in _ordered(items):
+        c3 = t3[(t3["source"] == computed_label(ind))].iloc[0]
+        p3 = t3[(t3["source"] == PUBLISHED_LABEL) & (t3["year"] == ind.meta.year) & (t3["country"] == ind.meta.country)]
+        c4 = t4[(t4["source"] == computed_label(ind))].iloc[0]
+        p4 = t4[(t4["source"] == PUBLISHED_LABEL) & (t4["year"] == ind.meta.year) & (t4["country"] == ind.meta.country)]
+        pub3 = p3.iloc[0] if len(p3) else None
+        pub4 = p4.iloc[0] if len(p4) else None
+        row = {"country": ind.meta.country, "year": ind.meta.year, "currency": ind.meta.currency,
+               "trillion": c3["all_trillion"], "trillion_report": pub3["all_trillion"] if pub3 is not None else math.nan,
+               "share": c3["all_share_pct"],
+               "share_report": pub3["all_share_pct"] if pub3 is not None else math.nan,
+               "ratio": c4["ratio"], "ratio_report": float(pub4["ratio"]) if pub4 is not None else math.nan}
+        row["trillion_gap"] = row["trillion"] - row["trillion_report"]
+        row["share_gap"] = row["share"] - row["share_report"]
+        row["ratio_gap"] = row["ratio"] - row["ratio_report"]
+        rows.append(row)
+    cols = ["country", "year", "currency", "trillion", "trillion_report", "trillion_gap", "share", "share_report",
+            "share_gap", "ratio", "ratio_report", "ratio_gap"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def t5_by_table(t5: pd.DataFrame) -> pd.DataFrame:
+    """表5 with tables as rows (computed and published one under the other) and sub-sectors as columns."""
+    body = t5.drop(columns=["name_zh", "name_en"]).T
+    body.columns = list(t5.index)
+    body.insert(0, "source", [PUBLISHED_LABEL if PUBLISHED_LABEL in c else "ronghe" for c in body.index])
+    body.insert(0, "table", [c.split(" · ")[0] for c in body.index])
+    body["total"] = body[list(t5.index)].sum(axis=1, min_count=1)
+    return body.reset_index(drop=True)
+
+
 def report_frames(items: Sequence[IndicatorsLike]) -> ReportFrames:
     if not items:
         raise InputError("no tables to report on: import one with `ronghe data import` or pass --table ID")

@@ -13,6 +13,7 @@ from ronghe.errors import InputError
 from ronghe.measure.report.layout import (
     DEF_COLS,
     EMB_COLS,
+    HEADLINE_COLS,
     MFG_COLS,
     NOTE_DEFS,
     PS_COLS,
@@ -21,6 +22,7 @@ from ronghe.measure.report.layout import (
     T6_COLS,
     Col,
     _t5_cols,
+    summary_cols,
 )
 from ronghe.measure.report.tables import (
     PUBLISHED_LABEL,
@@ -29,7 +31,9 @@ from ronghe.measure.report.tables import (
     _published_note,
     _source_note,
     _t5_records,
+    headline,
     report_frames,
+    summary_by_table,
 )
 
 
@@ -105,14 +109,12 @@ def report_to_xlsx(items: Sequence[IndicatorsLike], path: str | Path) -> Path:
     src, pub = _source_note(items), _published_note()
 
     ws = book.sheet("Summary")
-    summ = fr.summary.reset_index(names="indicator")
-    labels = {i.meta.id: f"{i.meta.country} {i.meta.year}" for i in items}
-    cols = [Col("indicator", "指标", "Indicator", width=58)] + [Col(c, c, labels.get(c, c), "general", 18)
-                                                               for c in fr.summary.columns]
-    summ = summ.map(lambda v: v if isinstance(v, int | float) or v is None else str(v))
-    book.block(ws, 0, "融合指标汇总 Integration indicators: summary",
-               "Each column one table; values in the table's unit unless the key says trillion or pct", cols,
-               summ, [src, NOTE_DEFS], freeze=1)
+    r = book.block(ws, 0, "一览  At a glance: ronghe beside the report (差 = gap)",
+                   "PS inputs in trillion of the table's currency; share in % of manufacturing's intermediate inputs; "
+                   "gap = ronghe − report (percentage points for shares)", HEADLINE_COLS, headline(items), [pub])
+    book.block(ws, r, "融合指标汇总  Integration indicators by table",
+               "One row per table; units in every header", summary_cols(), summary_by_table(items),
+               [src, NOTE_DEFS], freeze=None)
 
     ws = book.sheet("T3 PS inputs")
     book.block(ws, 0, "表3 制造业中生产性服务投入规模及占比  Table 3: producer-service inputs into manufacturing",
