@@ -179,3 +179,48 @@ def test_a_saved_pymrio_system_imports_as_an_mrio_with_the_same_results(nbs_tabl
     for r in ("A", "B"):  # pymrio saves text files: the numbers come back to ~1e-12
         assert _flat(got[r].summary) == pytest.approx(_flat(want[r].summary), rel=1e-9)
     assert round(got["B"].summary["ps_share_of_mfg_intermediate_pct"]["all"], 2) == 13.89
+
+
+# ----- the generic layout with a region column ----------------------------------------------------------------
+def _write_regional_csv(table, folder: Path, *, drop: tuple[str, str] | None = None) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    reg = table.regions.reindex(table.sectors)
+    sec = [c.split("/", 1)[1] for c in table.sectors]
+    keep = [not (drop and r == drop[0] and s == drop[1]) for r, s in zip(reg, sec, strict=True)]
+    Z = table.Z.loc[keep, keep].copy()
+    Y = table.Y.loc[keep].copy()
+    for frame in (Z, Y):
+        frame.insert(0, "sector", [s for s, k in zip(sec, keep, strict=True) if k])
+        frame.index = pd.Index([r for r, k in zip(reg, keep, strict=True) if k], name="region")
+    Z.to_csv(folder / "Z.csv")
+    Y.to_csv(folder / "Y.csv")
+    table.V.loc[:, keep].to_csv(folder / "V.csv")
+    (folder / "meta.json").write_text('{"unit": "万元", "currency": "CNY", "unit_factor": 10000, '
+                                      '"classification": "nbs-153"}', encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def nbs_pair(nbs_tables):
+    return join_tables({"A": nbs_tables[2018], "B": nbs_tables[2020]}, table_id="nbs-pair", unit="万元",
+                       currency="CNY", unit_factor=1e4, year=2020)
+
+
+def test_generic_csv_with_a_region_column_reads_as_an_mrio(nbs_pair, tmp_path):
+    from ronghe.measure.readers.generic import read_generic
+
+    table = read_generic(_write_regional_csv(nbs_pair, tmp_path / "pair"))
+    assert table.meta.layout == "mrio" and table.n == 306 and list(dict.fromkeys(table.regions)) == ["A", "B"]
+    got, want = regional_indicators(table), regional_indicators(nbs_pair)
+    for r in ("A", "B"):
+        assert _flat(got[r].summary) == pytest.approx(_flat(want[r].summary), rel=1e-12)
+
+
+def test_generic_mrio_with_different_sector_lists_is_one_line(nbs_pair, tmp_path, store_dir):
+    code = nbs_pair.sectors[5].split("/", 1)[1]
+    folder = _write_regional_csv(nbs_pair, tmp_path / "uneven", drop=("B", code))
+    proc = subprocess.run([sys.executable, "-m", "ronghe.cli", "data", "import", str(folder)],
+                          capture_output=True, text=True)
+    assert proc.returncode != 0 and "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and f"regions have different sector lists: region 'B' lacks sector {code!r}" in lines[0]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,9 @@ from ronghe.measure.table import IOTable, TableMeta
 
 BLOCKS = ("Z", "Y", "V")
 EXPORT_NAMES = ("ex", "exports", "export")
+IMPORT_NAMES = ("im", "imports", "import")
+#: The second column of a multi-regional block: Z and Y rows are (region, sector).
+REGION_ROW_NAMES = ("sector", "code", "product", "industry")
 META_KEYS = {"id", "publisher", "country", "year", "unit", "currency", "unit_factor", "price_basis",
              "classification", "notes"}
 
@@ -54,10 +58,37 @@ def read_generic(path: Path | str) -> IOTable:
     slug = re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-") or "table"
     meta = _meta(meta_raw, slug, sources, path)
     export = next((c for c in Y.columns if str(c).strip().lower() in EXPORT_NAMES), None)
+    regional = _regional(Z, Y, path)
+    if regional:
+        meta = replace(meta, layout="mrio", extra={**meta.extra, **regional.pop("extra")})
+        export = None
     table = IOTable(Z=Z, Y=Y, V=V, meta=meta, export_column=export,
-                    published_x=x.reindex(Z.index) if x is not None else None)
+                    published_x=x.reindex(Z.index) if x is not None else None, **regional)
     table.check(source=str(path))
     return table
+
+
+def _regional(Z: pd.DataFrame, Y: pd.DataFrame, path: Path) -> dict[str, Any]:
+    """regions / final_demand_regions of a block read with a region column, checked: one sector list for all."""
+    regions = Z.attrs.get("regions")
+    if regions is None:
+        return {}
+    from ronghe.measure.regions import check_same_sectors
+
+    codes = [str(c) for c in Z.index]
+    check_same_sectors(codes, regions, source=str(path))
+    yreg = [str(c).split("/", 1)[0] if "/" in str(c) else "" for c in Y.columns]
+    missing = [c for c, r in zip(Y.columns, yreg, strict=True) if not r]
+    if missing:
+        raise InputError(f"Y: column {missing[0]!r} does not name its region (expected REGION/category)",
+                         file=str(path))
+    cats = [str(c).split("/", 1)[1] for c in Y.columns]
+    extra = {"export_columns": [str(c) for c, k in zip(Y.columns, cats, strict=True)
+                                if k.strip().lower() in EXPORT_NAMES],
+             "import_columns": [str(c) for c, k in zip(Y.columns, cats, strict=True)
+                                if k.strip().lower() in IMPORT_NAMES]}
+    return {"regions": pd.Series(regions, index=Z.index),
+            "final_demand_regions": pd.Series(yreg, index=Y.columns), "extra": extra}
 
 
 def _from_folder(folder: Path):
@@ -85,7 +116,25 @@ def _read_csv(path: Path) -> pd.DataFrame:
         raw = pd.read_csv(path, index_col=0, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise InputError(f"not a readable CSV table: {str(exc).splitlines()[0]}", file=str(path)) from None
-    return _numbers(raw, path, lambda i: f"line {i + 2}")
+    raw = _region_rows(raw)
+    regions = raw.attrs.get("regions")
+    out = _numbers(raw, path, lambda i: f"line {i + 2}")
+    if regions is not None:
+        out.attrs["regions"] = regions
+    return out
+
+
+def _region_rows(raw: pd.DataFrame) -> pd.DataFrame:
+    """Rows labelled by a ``region`` column and a ``sector`` column: codes become ``REGION/sector``."""
+    first = str(raw.index.name or "").strip().lower()
+    if first != "region" or not len(raw.columns) or str(raw.columns[0]).strip().lower() not in REGION_ROW_NAMES:
+        return raw
+    regions = [str(r).strip() for r in raw.index]
+    codes = [f"{r}/{str(c).strip()}" for r, c in zip(regions, raw.iloc[:, 0], strict=True)]
+    out = raw.iloc[:, 1:].copy()
+    out.index = pd.Index(codes, name="sector")
+    out.attrs["regions"] = regions
+    return out
 
 
 def _numbers(raw: pd.DataFrame, path: Path, cell: Any) -> pd.DataFrame:
@@ -121,13 +170,18 @@ def _read_parquet(path: Path) -> pd.DataFrame:
     if isinstance(frame.index, pd.RangeIndex) and len(frame.columns) and not pd.api.types.is_numeric_dtype(
             frame[frame.columns[0]]):
         frame = frame.set_index(frame.columns[0])
+    frame = _region_rows(frame)
+    regions = frame.attrs.get("regions")
     frame.index = frame.index.map(lambda v: str(v).strip())
     frame.columns = frame.columns.map(lambda v: str(v).strip())
     text_cols = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
     if text_cols:  # only these go through the CSV's cell-by-cell parsing (a 10,000-column block stays fast)
         raw = frame[text_cols].apply(lambda s: s.map(lambda v: "" if v is None or v != v else str(v)))
         frame[text_cols] = _numbers(raw, path, lambda i: f"row {i + 1}")
-    return frame.astype(float).fillna(0.0)
+    out = frame.astype(float).fillna(0.0)
+    if regions is not None:
+        out.attrs["regions"] = regions
+    return out
 
 
 def _from_workbook(path: Path):
