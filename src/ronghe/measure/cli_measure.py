@@ -79,6 +79,23 @@ def _compute(table_id: str, concordance: Sequence[str] | str | None = None, vari
     return [indicators_of(blocks, conc)]
 
 
+def json_text(value: Any, pad: str = "") -> str:
+    """JSON indented like ``indent=2``, except that each record of a table sits on one line.
+
+    Why: a 10,000-sector table has ~6,000 records; Python's indenting encoder is pure Python, while one
+    ``json.dumps`` per record runs in C (several times faster) and keeps the file readable line by line.
+    """
+    inner = pad + "  "
+    if isinstance(value, dict) and value:
+        body = ",\n".join(f"{inner}{json.dumps(str(k), ensure_ascii=False)}: {json_text(v, inner)}"
+                          for k, v in value.items())
+        return "{\n" + body + "\n" + pad + "}"
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        body = ",\n".join(inner + json.dumps(v, ensure_ascii=False) for v in value)
+        return "[\n" + body + "\n" + pad + "]"
+    return json.dumps(value, ensure_ascii=False)
+
+
 def _emit(text: str, out: str | None) -> None:
     if out is None:
         click.echo(text, nl=not text.endswith("\n"))
@@ -236,7 +253,7 @@ def indicators_cmd(table_id: str, concordance: tuple[str, ...], variant: str | N
     elif fmt == "json":  # no report module and no pandas on this path: it is what scripts and dashboards call
         doc = ({"table": table_id, "regions": {i.summary["region"]: i.to_dict() for i in items}} if regional
                else items[0].to_dict())
-        _emit(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", out)
+        _emit(json_text(doc) + "\n", out)
     elif fmt == "csv":
         from ronghe.measure import report
 

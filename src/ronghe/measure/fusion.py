@@ -306,6 +306,8 @@ def indicators_of(blocks: TableBlocks, concordance: Concordance | None = None, *
         has_exports, e = True, pick.exports
 
     lu = _leontief(blocks, scan)
+    if isinstance(lu, iomath.MixedLeontief):  # one refinement serves both left solves below
+        lu.prepare_left(np.vstack([w, v * w]))
     complete = iomath.total_requirements(w, lu)  # w·(L − I)
     embodied = iomath.embodied_value_added(v * w, lu, np.vstack([f, e]))  # (v∘w)·L ∘ f and ∘ e
 
