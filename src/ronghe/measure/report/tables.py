@@ -331,8 +331,10 @@ def summary_by_table(items: Sequence[IndicatorsLike]) -> pd.DataFrame:
 
 def unit_of_key(key: str) -> str:
     """The unit of a flat-summary key, for `compare`'s unit column."""
+    if key in ("table_unit", "year"):
+        return ""
     if key in SUMMARY_LABELS:
-        return SUMMARY_LABELS[key][2].replace("{cur}", "each table's currency")
+        return SUMMARY_LABELS[key][2].replace(" {cur}", ", each table's currency")
     if key.endswith("_pct") or "_pct." in key:
         return "% of producer-services value added" if key.startswith("ps_structure_pct") else "%"
     if "trillion" in key:
@@ -341,7 +343,7 @@ def unit_of_key(key: str) -> str:
         return "ratio"
     if key == "year":
         return ""
-    return "each table's unit (see the unit row)"
+    return "each table's unit (table_unit row)"
 
 
 def headline(items: Sequence[IndicatorsLike]) -> pd.DataFrame:
