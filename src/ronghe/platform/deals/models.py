@@ -42,21 +42,19 @@ class RFQState(models.TextChoices):
 
 
 class RFQQuerySet(RestrictedQuerySet):
-    """An RFQ is as visible as its demand's summary; invited-only RFQs also only to the invited and the buyer."""
+    """An RFQ is as visible as its demand's summary (an invited-only RFQ too: only the invited may *bid*)."""
 
     def restrict(self, user, action: str = "view"):
         from ronghe.platform.core.permissions import is_operator
+        from ronghe.platform.demand.models import Demand
         from ronghe.platform.demand.visibility import summary_q
 
         if action != "view":
             raise ValueError(f"restrict() decides visibility only; ask deals.rules for {action!r}")
         if is_operator(user):
             return self
-        mine = _party_orgs(user)
-        demand_ids = self.model.demand.field.related_model.objects.filter(summary_q(user)).values("pk")
-        shown = Q(demand__in=demand_ids) & (Q(access=RFQ.Access.OPEN) | Q(invited__in=mine) | Q(organization__in=mine)
-                                            | Q(bids__provider__in=mine))
-        return self.filter(shown).distinct()
+        return self.filter(Q(demand__in=Demand.objects.filter(summary_q(user)).values("pk"))
+                           | Q(organization__in=_party_orgs(user)))
 
 
 class RFQ(TimeStampedModel):
