@@ -25,6 +25,11 @@ PRICE_B = Decimal("6543219.87")  # provider_b's bid on lot 1
 PRICE_A2 = Decimal("1357913.57")  # provider's bid on lot 2
 SEALED = (BID_MARKER, "QJ8", "7654321.98", "6543219.87", "1357913.57", "7654321", "6543219", "1357913",
           "7,654,321", "6,543,219")
+#: what only ``provider`` (bid A) may read before the opening; A's plan and document name carry PLAN_A / DOC_A
+PLAN_A, DOC_A = "A-PLAN-7Q 三个月上线", "A-DOC-7Q-实施方案.pdf"
+SECRETS_A = ("A-PLAN-7Q", "A-DOC-7Q", "7654321", "1357913", "7,654,321", "1,357,913")
+#: what stays private to provider, buyer and operator even after the award (A lost lot 1; A's plan)
+LOSING_A = ("A-PLAN-7Q", "A-DOC-7Q", "7654321", "7,654,321")
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 STAGES = ("bidding", "opened", "awarded", "signed", "funded", "submitted", "accepted", "completed")
 
@@ -33,9 +38,9 @@ def pdf(name: str = "deliverable.pdf", content: bytes = PDF) -> SimpleUploadedFi
     return SimpleUploadedFile(name, content, content_type="application/pdf")
 
 
-def assert_sealed(body: bytes | str, what: str = "") -> None:
-    text = body.decode() if isinstance(body, bytes) else body
-    for secret in SEALED:
+def assert_sealed(body: bytes | str, what: str = "", secrets: tuple[str, ...] = SEALED) -> None:
+    text = body.decode(errors="replace") if isinstance(body, bytes) else body
+    for secret in secrets:
         assert secret not in text, f"sealed {secret!r} leaked {what}"
 
 
@@ -81,8 +86,8 @@ def make_deal(orgs, users, demand):
         rfq = services.open_rfq(users["manufacturer"], demand, bid_deadline=later(), **rfq_fields)
         lots = list(rfq.lots.order_by("id"))
         bid_a = services.submit_bid(users["provider"], rfq, prices={lots[0].pk: PRICE_A, lots[1].pk: PRICE_A2},
-                                    plan=f"三个月上线 {BID_MARKER}", team="5 人",
-                                    documents=[services.DocumentInput(pdf(f"{BID_MARKER}-方案.pdf"))])
+                                    plan=f"{PLAN_A} {BID_MARKER}", team="5 人",
+                                    documents=[services.DocumentInput(pdf(DOC_A))])
         bid_b = services.submit_bid(users["provider_b"], rfq, prices={lots[0].pk: PRICE_B},
                                     plan=f"两个月上线 {BID_MARKER}")
         if stage == "bidding":

@@ -97,6 +97,7 @@ def _documents(request: Request) -> list[services.DocumentInput]:
 
 
 class _Base(viewsets.GenericViewSet):
+    filter_backends: list = []  # no filtering or ordering: nothing a sealed field could be sorted by
     permission_classes = [permissions.IsAuthenticatedOrReadOnly, ReadOnlyForGovernment, RulePermission]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     presenter = staticmethod(lambda obj, user: {})
