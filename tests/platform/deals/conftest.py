@@ -68,7 +68,7 @@ def demand(orgs, users, deal_items):
         users["manufacturer"], orgs["manufacturer"],
         lines=[demand_services.LineInput(deal_items[0], "冲压线 MES", 1),
                demand_services.LineInput(deal_items[1], "数据治理", 1)],
-        title="冲压车间数字化", summary="MES 与数据治理", industry=Industry.objects.get(code="36"), province="32",
+        title="冲压车间数字化", summary="MES 与数据治理", industry=Industry.objects.get_or_create(code="36", defaults={"section": "C", "name_zh": "汽车制造业", "name_en": "Motor vehicles"})[0], province="32",
         city="苏州", budget_min=Decimal("100000"), budget_max=Decimal("9000000"),
         deadline=timezone.localdate() + dt.timedelta(days=60), confidentiality="registered")
     return demand_services.publish_demand(users["manufacturer"], made)

@@ -62,3 +62,8 @@ class RatingAdmin(ReadOnlyAdmin):
 @admin.register(m.DealEvent)
 class DealEventAdmin(ReadOnlyAdmin):
     list_display = ["at", "rfq", "kind", "from_state", "to_state", "organization_id_acting"]
+
+    def get_queryset(self, request):
+        """A sealed RFQ's bid events are not listed (they would count its bids)."""
+        return super().get_queryset(request).exclude(rfq__state=m.RFQState.BIDDING,
+                                                     kind__in=("submitted", "revised", "withdrawn"))
