@@ -124,7 +124,7 @@ def milestone(obj: Milestone, user: Any) -> dict[str, Any]:
         "submitted_at": obj.submitted_at, "decided_at": obj.decided_at, "auto_accepted": obj.auto_accepted,
         "decision_reason": obj.decision_reason,
         "documents": [document(d, user) for d in obj.documents.filter(role=DealDocument.Role.DELIVERABLE)],
-        "payments": [{"id": p.pk, "kind": p.kind, "amount": p.amount, "provider": p.provider,
+        "payments": [{"id": p.pk, "kind": p.kind, "kind_label": p.get_kind_display(), "amount": p.amount, "provider": p.provider,
                       "provider_label": provider_label(p.provider), "reference": p.reference, "status": p.status,
                       "at": p.at} for p in obj.payments.all()],
         "disputes": [d.pk for d in obj.disputes.all()],
