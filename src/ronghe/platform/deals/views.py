@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from ronghe.platform.core.downloads import serve_protected_file
@@ -282,16 +283,16 @@ def _run(request: HttpRequest, back: str, pk: int, call: Callable, done: str) ->
 
 
 MILESTONE_STEPS = {
-    "fund": (DeliveryForm, lambda u, m, f: services.fund_milestone(u, m), "款项已托管（模拟支付）。"),
+    "fund": (DeliveryForm, lambda u, m, f: services.fund_milestone(u, m), gettext_lazy("款项已托管（模拟支付）。")),
     "submit": (DeliveryForm, lambda u, m, f: services.submit_milestone(
-        u, m, note=f.cleaned_data["note"], documents=f.document_inputs()), "交付物已提交，等待验收。"),
+        u, m, note=f.cleaned_data["note"], documents=f.document_inputs()), gettext_lazy("交付物已提交，等待验收。")),
     "accept": (ReasonForm, lambda u, m, f: services.accept_milestone(u, m, reason=f.cleaned_data["reason"]),
-               "已验收。"),
+               gettext_lazy("已验收。")),
     "reject": (ReasonForm, lambda u, m, f: services.reject_milestone(u, m, reason=f.cleaned_data["reason"]),
-               "已驳回。"),
-    "release": (ReasonForm, lambda u, m, f: services.release_payment(u, m), "已付款（模拟支付）。"),
+               gettext_lazy("已驳回。")),
+    "release": (ReasonForm, lambda u, m, f: services.release_payment(u, m), gettext_lazy("已付款（模拟支付）。")),
     "dispute": (DisputeForm, lambda u, m, f: services.raise_dispute(
-        u, m, reason=f.cleaned_data["reason"], evidence=f.document_inputs()), "争议已提交，等待裁决。"),
+        u, m, reason=f.cleaned_data["reason"], evidence=f.document_inputs()), gettext_lazy("争议已提交，等待裁决。")),
 }
 
 
@@ -310,7 +311,7 @@ def milestone_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
         return redirect("deals:contract_detail", pk=milestone.contract_id)
     return _run(request, "deals:contract_detail", milestone.contract_id,
-                lambda: call(request.user, milestone, form), _(done))
+                lambda: call(request.user, milestone, form), str(done))
 
 
 def _forbid(message: str) -> None:
