@@ -183,3 +183,29 @@ def test_a_buyer_only_document_needs_a_reason(make_deal, users):
     rfq, _ = make_deal("bidding")
     _unchanged(lambda: services.submit_bid(users["provider"], rfq, prices={rfq.lots.first().pk: 1}, plan="p",
                                            documents=[services.DocumentInput(pdf(), "buyer_only", "")]))
+
+
+def test_the_association_of_the_buyers_demand_list_arbitrates(make_deal, users, orgs, deal_items):
+    from django.test import Client
+
+    from ronghe.platform.demand import services as demand_services
+
+    demand_list = demand_services.create_demand_list(
+        users["association"], orgs["association"], items=deal_items, name="清单", industry="36", province="32",
+        pain_points="数字化")
+    demand_services.publish_demand_list(users["association"], demand_list)
+    demand_services.join_demand_list(users["manufacturer"], demand_list, manufacturer=orgs["manufacturer"],
+                                     entries=[demand_services.EntryInput(deal_items[1], 1)])
+    rfq, _ = make_deal("submitted")
+    m = Milestone.objects.get(contract__rfq=rfq, contract__provider=orgs["provider"])  # lot 2: deal_items[1]
+    dispute = services.raise_dispute(users["manufacturer"], m, reason="交付不全")
+    assert dispute.arbitrator_id == orgs["association"].pk
+    web = Client()
+    web.force_login(users["association_member"])
+    assert web.get(f"/deals/disputes/{dispute.pk}/").status_code == 200
+    with pytest.raises(PermissionDenied):
+        services.resolve_dispute(users["association_b"], dispute, outcome="buyer", decision="x")
+    services.resolve_dispute(users["association_member"], dispute, outcome="buyer", decision="证据不足")
+    m.refresh_from_db()
+    assert (m.state, m.payment_state) == ("failed", "refunded")
+    assert Contract.objects.get(pk=m.contract_id).state == "completed"
