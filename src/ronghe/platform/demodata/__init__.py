@@ -1,12 +1,14 @@
 """Reproducible, clearly labelled synthetic platform data: ``ronghe demo-data`` and the demo's small data set.
 
+The rows are synthesised here (``rows``) and written only through each app's one bulk writer
+(``accounts.bulk``, ``providers.bulk``, ``demand.bulk``), never beside them.
+
 Django models are imported only inside the functions, so importing this package (to register the command)
 does not need Django to be set up.
 """
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import click
@@ -24,7 +26,10 @@ def load_small_demo(seed: int = SMALL_DEMO_SEED, *, with_users: bool = False) ->
 
 
 def load_demo(demo: Any = None) -> str:
-    """The ``platform.demo.DEMO_LOADERS`` entry: the small set, after the curated users and the catalog."""
+    """The ``demo_loader`` of ``demodata/platform.py``: the small set, after the curated users and the catalog.
+
+    Written, like every generated set, only through the apps' bulk writers (each batch on the audit chain).
+    """
     return load_small_demo().summary()
 
 
@@ -111,7 +116,7 @@ def demo_data_command() -> click.Command:
         from ronghe.errors import InputError
 
         _setup_django()
-        from ronghe.platform.cli import unapplied_migrations
+        from ronghe.platform.bootstrap import unapplied_migrations
         from ronghe.platform.demodata.generator import Spec, generate
 
         pending = unapplied_migrations()
@@ -138,9 +143,6 @@ def demo_data_command() -> click.Command:
 
 
 def _setup_django() -> None:
-    import django
-    from django.apps import apps
+    from ronghe.platform.bootstrap import setup_django
 
-    if not apps.ready:
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ronghe.platform.settings")
-        django.setup()
+    setup_django()
