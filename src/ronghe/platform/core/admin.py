@@ -58,6 +58,8 @@ def service_action(service, description: str, done: str):
 
     action.short_description = description
     action.allowed_permissions = ("view",)
+    # Django keys a ModelAdmin's actions by __name__ (admin.E130): two service actions must not share one
+    action.__name__ = f"{getattr(service, '__name__', 'service')}_action"
     return action
 
 

@@ -21,9 +21,9 @@ def export() -> None:
               help="the JSON file to write (- for standard output)")
 def ocds(since: datetime | None, out: str) -> None:
     """Write an OCDS 1.1 release package (bids extension; the audit chain's head included), validated first."""
-    from ronghe.platform.cli import _setup_django
+    from ronghe.platform.bootstrap import setup_django
 
-    _setup_django()
+    setup_django()
     from django.utils import timezone
 
     from ronghe.platform.deals import ocds as export_ocds
