@@ -24,13 +24,14 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from ronghe.platform.accounts.models import Organization
 from ronghe.platform.core import audit
+from ronghe.platform.core.parsers import GuardedJSONParser
 from ronghe.platform.core.permissions import ReadOnlyForGovernment
 from ronghe.platform.core.rules import RulePermission
 from ronghe.platform.deals import ocds, present, services
@@ -99,7 +100,7 @@ def _documents(request: Request) -> list[services.DocumentInput]:
 class _Base(viewsets.GenericViewSet):
     filter_backends: list = []  # no filtering or ordering: nothing a sealed field could be sorted by
     permission_classes = [permissions.IsAuthenticatedOrReadOnly, ReadOnlyForGovernment, RulePermission]
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [GuardedJSONParser, MultiPartParser, FormParser]
     presenter = staticmethod(lambda obj, user: {})
 
     def _out(self, obj, code: int = status.HTTP_200_OK) -> Response:
@@ -142,7 +143,7 @@ class RFQViewSet(_Base):
     def get_queryset(self):
         return RFQ.objects.restrict(self.request.user).select_related("organization").order_by("-id")
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=OpenApiTypes.OBJECT, operation_id="rfqs_list")
     def list(self, request: Request) -> Response:
         return super().list(request)
 
@@ -210,7 +211,7 @@ class BidViewSet(_Base):
     def get_queryset(self):
         return Bid.objects.restrict(self.request.user).select_related("rfq", "provider", "current").order_by("id")
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=OpenApiTypes.OBJECT, operation_id="bids_list")
     def list(self, request: Request) -> Response:
         return super().list(request)
 
@@ -274,7 +275,7 @@ class ContractViewSet(_Base):
     def get_queryset(self):
         return Contract.objects.restrict(self.request.user).select_related("rfq", "buyer", "provider").order_by("-id")
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=OpenApiTypes.OBJECT, operation_id="contracts_list")
     def list(self, request: Request) -> Response:
         return super().list(request)
 
@@ -325,7 +326,7 @@ class MilestoneViewSet(_Base):
         return (Milestone.objects.filter(contract__in=Contract.objects.restrict(self.request.user))
                 .select_related("contract__rfq").order_by("id"))
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=OpenApiTypes.OBJECT, operation_id="milestones_list")
     def list(self, request: Request) -> Response:
         return super().list(request)
 
@@ -376,7 +377,7 @@ class MilestoneViewSet(_Base):
         return self._out(milestone)
 
     @extend_schema(request=ReasonSerializer, responses={201: OpenApiTypes.OBJECT})
-    @action(detail=True, methods=["post"], parser_classes=[JSONParser, MultiPartParser, FormParser])
+    @action(detail=True, methods=["post"], parser_classes=[GuardedJSONParser, MultiPartParser, FormParser])
     def dispute(self, request: Request, pk: str | None = None) -> Response:
         milestone = self.get_object()
         data = ReasonSerializer(data=request.data)
@@ -405,7 +406,7 @@ class DisputeViewSet(_Base):
         return (Dispute.objects.filter(milestone__contract__in=Contract.objects.restrict(self.request.user))
                 .select_related("milestone", "raised_by").order_by("-id"))
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=OpenApiTypes.OBJECT, operation_id="disputes_list")
     def list(self, request: Request) -> Response:
         return super().list(request)
 
@@ -443,7 +444,7 @@ class RatingViewSet(mixins.CreateModelMixin, _Base):
     def get_queryset(self):
         return Rating.objects.select_related("contract").order_by("-id")
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=OpenApiTypes.OBJECT, operation_id="ratings_list")
     def list(self, request: Request) -> Response:
         return super().list(request)
 

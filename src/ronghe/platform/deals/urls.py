@@ -5,7 +5,7 @@ from ronghe.platform.deals import views
 app_name = "deals"
 urlpatterns = [
     path("", views.index, name="index"),
-    path("new/<int:demand_id>/", views.rfq_create, name="rfq_create"),
+    path("new/<int:pk>/", views.rfq_create, name="rfq_create"),
     path("rfq/<int:pk>/", views.rfq_detail, name="rfq_detail"),
     path("rfq/<int:pk>/cancel/", views.rfq_cancel, name="rfq_cancel"),
     path("rfq/<int:pk>/award/", views.rfq_award, name="rfq_award"),

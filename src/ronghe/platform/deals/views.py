@@ -85,8 +85,9 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def rfq_create(request: HttpRequest, demand_id: int) -> HttpResponse:
-    demand = get_object_or_404(Demand.objects.restrict(request.user), pk=demand_id)
+def rfq_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Open bidding on the demand ``pk``."""
+    demand = get_object_or_404(Demand.objects.restrict(request.user), pk=pk)
     if not rules.can_open_rfq(request.user, demand):
         if demand.organization_id in org_ids(request.user):
             messages.error(request, _("只能对已发布的需求发起招标。"))
