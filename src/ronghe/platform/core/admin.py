@@ -54,8 +54,6 @@ def service_action(service, description: str, done: str):
     action.__name__ = f"{service.__name__}_selected"  # admin actions are told apart by name (admin.E130)
     action.short_description = description
     action.allowed_permissions = ("view",)
-    # Django keys a ModelAdmin's actions by __name__ (admin.E130): two service actions must not share one
-    action.__name__ = f"{getattr(service, '__name__', 'service')}_action"
     return action
 
 
