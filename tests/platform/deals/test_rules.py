@@ -105,8 +105,10 @@ def test_rfq_rule_service_page_and_api_agree(stage, make_deal, users, api_client
 
 # --- contracts -----------------------------------------------------------------------------------------------
 
-CONTRACT_WHO = {"edit": BUYER | SELLER, "sign": BUYER | SELLER, "cancel": BUYER | OPERATOR, "rate": BUYER | SELLER}
-CONTRACT_WHEN = {"edit": {"draft"}, "sign": {"draft"}, "cancel": {"draft"}, "rate": {"completed"}}
+CONTRACT_WHO = {"edit": BUYER | SELLER, "sign": BUYER | SELLER, "cancel": BUYER | OPERATOR, "rate": BUYER | SELLER,
+                "attach": BUYER | SELLER}
+CONTRACT_WHEN = {"edit": {"draft"}, "sign": {"draft"}, "cancel": {"draft"}, "rate": {"completed"},
+                 "attach": {"draft", "active"}}
 STAGE_OF_CONTRACT = {"draft": "awarded", "active": "signed", "completed": "completed"}
 
 
@@ -120,6 +122,7 @@ def test_contract_rule_service_page_and_api_agree(state, make_deal, users, orgs,
         "sign": lambda u: services.sign_contract(u, fresh(), text_sha256=services.contract_sha256(fresh())),
         "cancel": lambda u: services.cancel_contract(u, fresh()),
         "rate": lambda u: services.rate_contract(u, fresh(), quality=5, timeliness=5, communication=5),
+        "attach": lambda u: services.attach_contract_documents(u, fresh(), documents=[services.DocumentInput(pdf())]),
     }
     api = {
         "edit": lambda c: c.post(f"/api/contracts/{contract.pk}/edit/", {"terms": "补充"}, format="json"),
@@ -128,6 +131,8 @@ def test_contract_rule_service_page_and_api_agree(state, make_deal, users, orgs,
         "cancel": lambda c: c.post(f"/api/contracts/{contract.pk}/cancel/", format="json"),
         "rate": lambda c: c.post("/api/ratings/", {"contract": contract.pk, "quality": 5, "timeliness": 5,
                                                    "communication": 5}, format="json"),
+        "attach": lambda c: c.post(f"/api/contracts/{contract.pk}/documents/", {"documents": pdf()},
+                                   format="multipart"),
     }
     for role in ROLES:
         user = users[role]

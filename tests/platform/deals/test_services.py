@@ -209,3 +209,20 @@ def test_the_association_of_the_buyers_demand_list_arbitrates(make_deal, users, 
     m.refresh_from_db()
     assert (m.state, m.payment_state) == ("failed", "refunded")
     assert Contract.objects.get(pk=m.contract_id).state == "completed"
+
+
+def test_a_buyer_only_contract_annex_shows_its_hash_but_not_its_content_to_the_provider(make_deal, users, orgs):
+    from django.test import Client
+
+    rfq, _ = make_deal("signed")
+    contract = Contract.objects.get(rfq=rfq, provider=orgs["provider"])
+    doc = services.attach_contract_documents(users["manufacturer"], contract, documents=[
+        services.DocumentInput(pdf("内部成本核算-ZX9.pdf"), "buyer_only", "内部成本")])[0]
+    seller = Client()
+    seller.force_login(users["provider"])
+    page = seller.get(f"/deals/contracts/{contract.pk}/").content.decode()
+    assert doc.sha256 in page and "ZX9" not in page and "内部成本" not in page
+    assert seller.get(f"/deals/documents/{doc.pk}/").status_code == 404
+    buyer = Client()
+    buyer.force_login(users["manufacturer_member"])
+    assert buyer.get(f"/deals/documents/{doc.pk}/").status_code == 200

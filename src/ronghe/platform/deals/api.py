@@ -269,7 +269,7 @@ class ContractViewSet(_Base):
     """合同 (contracts): the two parties, the operator and, during a dispute, the arbitrating association."""
 
     rules = contract_rules
-    rule_actions = {"edit": "edit", "sign": "sign", "cancel": "cancel"}
+    rule_actions = {"edit": "edit", "sign": "sign", "cancel": "cancel", "documents": "attach"}
     presenter = staticmethod(present.contract)
 
     def get_queryset(self):
@@ -305,6 +305,15 @@ class ContractViewSet(_Base):
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str | None = None) -> Response:
         return self._out(services.cancel_contract(request.user, self.get_object()))
+
+    @extend_schema(request={"multipart/form-data": OpenApiTypes.OBJECT}, responses={201: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    def documents(self, request: Request, pk: str | None = None) -> Response:
+        """Add annexes (multipart ``documents`` files, ``visibility``, ``visibility_reason``)."""
+        contract = self.get_object()
+        stored = services.attach_contract_documents(request.user, contract, documents=_documents(request))
+        return Response(audit.jsonable([present.document(d, request.user) for d in stored]),
+                        status=status.HTTP_201_CREATED)
 
 
 # --- milestones ----------------------------------------------------------------------------------------------

@@ -40,6 +40,10 @@ class DocumentsMixin(forms.Form):
                 for f in data.get("documents") or []]
 
 
+class DocumentsOnlyForm(DocumentsMixin):
+    """Contract annexes: files and who may read them."""
+
+
 class BidForm(DocumentsMixin):
     """One price field per active lot (empty = no bid on that lot)."""
 

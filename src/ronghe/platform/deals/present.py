@@ -144,6 +144,7 @@ def contract(obj: Contract, user: Any) -> dict[str, Any]:
         "signatures": [{"side": s.side, "organization": s.organization_id, "username": s.username,
                         "text_sha256": s.text_sha256, "at": s.at} for s in obj.signatures.all()],
         "milestones": [milestone(m, user) for m in obj.milestones.all()],
+        "documents": [document(d, user) for d in obj.documents.filter(role=DealDocument.Role.CONTRACT)],
         "ratings": [rating(r) for r in obj.ratings.all()],
         "actions": sorted(contract_rules.allowed(user, obj)), "audit_head": chain_head(),
     }

@@ -142,6 +142,13 @@ def can_sign(user: Any, contract: Contract) -> bool:
     return side is not None and not contract.signatures.filter(side=side).exists()
 
 
+@contract_rules.rule("attach", "只有合同双方可以上传合同附件 (only the parties add annexes)",
+                     when=lambda c: c.state in (ContractState.DRAFT, ContractState.ACTIVE),
+                     when_message="只能在签署前或履约中上传附件 (annexes before completion only)")
+def can_attach_to_contract(user: Any, contract: Contract) -> bool:
+    return side_of(user, contract) is not None
+
+
 @contract_rules.rule("cancel", "只有采购方或平台运营方可以取消合同 (only the buyer or the operator cancels)",
                      when=_draft, when_message="只能取消未签署的合同 (only an unsigned contract can be cancelled)")
 def can_cancel_contract(user: Any, contract: Contract) -> bool:

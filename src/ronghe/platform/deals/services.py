@@ -498,6 +498,26 @@ def sign_contract(actor: Any, contract: Contract, *, text_sha256: str) -> Contra
     return contract
 
 
+def attach_contract_documents(actor: Any, contract: Contract, *, documents: Sequence[DocumentInput]
+                              ) -> list[DealDocument]:
+    """Either side adds annexes (drawings, specifications) with a visibility; each file's SHA-256 is recorded."""
+    with transaction.atomic():
+        contract = kit.lock(contract)
+        contract_rules.require(actor, "attach", contract)
+        errors: dict[str, list[str]] = {}
+        if not documents:
+            errors["documents"] = ["请选择文件 (choose a file)"]
+        checked = _check_documents(errors, documents, already=contract.documents.filter(
+            role=DealDocument.Role.CONTRACT).count()) if documents else []
+        kit.require_fields(errors)
+        side = side_of(actor, contract)
+        org = contract.buyer_id if side == "buyer" else contract.provider_id
+        stored = _store_documents(actor, contract.rfq, DealDocument.Role.CONTRACT, org, checked, contract=contract)
+        _event(actor, contract, "contract.documents_added", contract.rfq, after={"documents": _doc_records(stored)},
+               data={"contract": contract.pk}, organization_id=org)
+    return stored
+
+
 def cancel_contract(actor: Any, contract: Contract, *, reason: str = "") -> Contract:
     """An unsigned contract is cancelled (the award stands on the chain); no live contract left → demand cancelled."""
     with transaction.atomic():

@@ -15,6 +15,7 @@ urlpatterns = [
     path("contracts/<int:pk>/", views.contract_detail, name="contract_detail"),
     path("contracts/<int:pk>/edit/", views.contract_edit, name="contract_edit"),
     path("contracts/<int:pk>/sign/", views.contract_sign, name="contract_sign"),
+    path("contracts/<int:pk>/attach/", views.contract_attach, name="contract_attach"),
     path("contracts/<int:pk>/cancel/", views.contract_cancel, name="contract_cancel"),
     path("contracts/<int:pk>/rate/", views.contract_rate, name="contract_rate"),
     path("milestones/<int:pk>/<str:step>/", views.milestone_step, name="milestone_step"),

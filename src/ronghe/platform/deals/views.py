@@ -27,6 +27,7 @@ from ronghe.platform.deals.forms import (
     BidForm,
     DeliveryForm,
     DisputeForm,
+    DocumentsOnlyForm,
     MilestoneFormSet,
     RatingForm,
     ReasonForm,
@@ -212,7 +213,7 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
     contract = _contract(request, pk)
     return render(request, "deals/contract_detail.html", {
         "contract": present.contract(contract, request.user), "rfq_id": contract.rfq_id,
-        "delivery_form": DeliveryForm(), "reason_form": ReasonForm(), "dispute_form": DisputeForm(),
+        "delivery_form": DeliveryForm(), "annex_form": DocumentsOnlyForm(), "reason_form": ReasonForm(), "dispute_form": DisputeForm(),
         "rating_form": RatingForm(), "side": rules.side_of(request.user, contract),
         "disputes": [present.dispute(d, request.user) for d in
                      Dispute.objects.filter(milestone__contract=contract).order_by("-id")],
@@ -253,6 +254,19 @@ def contract_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def contract_sign(request: HttpRequest, pk: int) -> HttpResponse:
     return _run(request, "deals:contract_detail", pk, lambda: services.sign_contract(
         request.user, _contract(request, pk), text_sha256=request.POST.get("text_sha256", "")), _("已签署合同。"))
+
+
+@login_required
+@require_POST
+def contract_attach(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = _contract(request, pk)
+    contract_rules.who(request.user, "attach", contract) or _forbid(contract_rules.message("attach"))
+    form = DeliveryForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        return redirect("deals:contract_detail", pk=pk)
+    return _run(request, "deals:contract_detail", pk, lambda: services.attach_contract_documents(
+        request.user, contract, documents=form.document_inputs()), _("合同附件已上传。"))
 
 
 @login_required
