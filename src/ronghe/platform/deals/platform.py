@@ -51,6 +51,7 @@ app = PlatformApp(
         "dispute.resolved": f"{_N}:dispute_parties",
         "rating.given": f"{_N}:ratee",
     },
+    object_links={"demand.demand": "ronghe.platform.deals.links:demand_links"},
     audit_types=("deals.rfq", "deals.lot", "deals.bid", "deals.contract", "deals.milestone", "deals.dispute",
                  "deals.rating", "deals.dealdocument"),
 )
