@@ -24,5 +24,6 @@ app = PlatformApp(
         JourneyStep("operator", _("组织名录"), "accounts:org_index", 20),
         JourneyStep("government", _("组织名录"), "accounts:org_index", 90),
     ),
+    labels="ronghe.platform.accounts.labels",
     audit_types=("accounts.organization", "accounts.membership", "auth.user"),
 )

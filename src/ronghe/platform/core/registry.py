@@ -78,6 +78,9 @@ class PlatformApp:
     #: (user, obj) and returning ``[(label, url), …]`` — so a lower app's page offers a higher app's next step
     #: (open bidding on a demand) without importing it
     object_links: dict[str, str] = field(default_factory=dict)
+    #: "module" with ``ENGLISH_OPTIONS`` (model label → label function) and optionally ``english_choice(value,
+    #: label)``: how its reference data reads in English in the form helpers' choices
+    labels: str | None = None
     #: an app that delivers events to people (the inbox) names its "module:function" here: ``sink(event, action)``
     event_sink: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
@@ -137,6 +140,22 @@ def object_links(object_type: str, user: Any, obj: Any) -> list[tuple[str, str]]
         if object_type in a.object_links:
             out.extend(resolve(a.object_links[object_type])(user, obj))
     return out
+
+
+@cache
+def english_options() -> dict[str, Any]:
+    """Model label → its English option label, from every app's ``labels`` module."""
+    out: dict[str, Any] = {}
+    for a in platform_apps():
+        if a.labels:
+            out.update(getattr(importlib.import_module(a.labels), "ENGLISH_OPTIONS", {}))
+    return out
+
+
+@cache
+def english_choice_functions() -> tuple[Any, ...]:
+    return tuple(fn for a in platform_apps() if a.labels
+                 if (fn := getattr(importlib.import_module(a.labels), "english_choice", None)) is not None)
 
 
 def event_sinks() -> list[str]:
