@@ -147,3 +147,15 @@ def screenshot(page) -> Callable[[str], Path]:
         return path
 
     return shoot
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_counts(request, django_db_blocker):
+    """The login throttle counts per address in the shared (database) cache, which no test flush empties:
+    every journey starts from zero, or a suite that logs in dozens of times a minute from 127.0.0.1 meets 429."""
+    from django.core.cache import caches
+
+    caches["local"].clear()
+    request.getfixturevalue("django_db_setup")
+    with django_db_blocker.unblock():
+        caches["default"].clear()
