@@ -142,7 +142,7 @@ def test_builder_journey(orgs, users, catalog, certificate_data):
 def test_bad_offering_form(provider_a, users, catalog, bad):
     if bad.get("service_item") == "draft":
         bad = {"service_item": catalog["draft"].pk}
-    data = {"service_item": catalog["mes"].pk, "price_min": "100", "price_max": "200", "price_unit": "project",
+    data = {"service_item": catalog["cma"].pk, "price_min": "100", "price_max": "200", "price_unit": "project",
             "monthly_capacity": 1, "provinces": ["32"], "lead_time_days": 1, **bad}
     before = counts()
     client = client_for(users["provider"])
@@ -187,3 +187,25 @@ def test_bad_profile_and_case_forms(orgs, users):
 def test_directory_page_query_count_is_flat(provider_a, provider_b, django_assert_max_num_queries):
     with django_assert_max_num_queries(10):
         assert client_for(None).get(reverse("providers:provider_index")).status_code == 200
+
+
+@pytest.mark.parametrize("prices", [("-1", "200"), ("-5", "-1"), ("100", "-1")])
+def test_negative_price_is_refused_with_a_readable_message(provider_a, users, catalog, prices):
+    data = {"service_item": catalog["cma"].pk, "price_min": prices[0], "price_max": prices[1],
+            "price_unit": "project", "monthly_capacity": 1, "provinces": ["32"], "lead_time_days": 1}
+    before = counts()
+    r = client_for(users["provider"]).post(reverse("providers:offering_new"), data)
+    body = r.content.decode()
+    assert r.status_code == 400 and "errorlist" in body
+    assert "offering_price_nonnegative" not in body and "约束" not in body and "onstraint" not in body
+    assert "不能为负" in body
+    assert counts() == before
+
+
+def test_offering_the_same_item_again_is_refused_on_the_page(provider_a, users, catalog):
+    data = {"service_item": catalog["mes"].pk, "price_min": "100", "price_max": "200", "price_unit": "project",
+            "monthly_capacity": 1, "provinces": ["32"], "lead_time_days": 1}
+    before = counts()
+    r = client_for(users["provider"]).post(reverse("providers:offering_new"), data)
+    assert r.status_code == 400 and "不能重复提供" in r.content.decode()
+    assert counts() == before

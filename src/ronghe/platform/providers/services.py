@@ -154,10 +154,24 @@ def save_profile(actor: Any, provider: Organization, **fields: Any) -> ProviderP
 
 
 # --------------------------------------------------------------------------------------------- offerings
+def _refuse_second_offering(offering: Offering) -> None:
+    """One offering per provider and service item (any version): a second one would show the item twice."""
+    twin = (Offering.objects.filter(provider_id=offering.provider_id, service_item__code=offering.service_item.code)
+            .exclude(pk=offering.pk).order_by("pk").first())
+    if twin is None:
+        return
+    code = offering.service_item.code
+    zh, en = (("请编辑已有的那一条", "edit the existing one") if twin.is_active
+              else ("已有的那一条已停用，请重新启用并编辑它", "the existing one is deactivated: reactivate and edit it"))
+    raise ValidationError({"service_item": f"本服务商已提供服务条目 {code}，不能重复提供；{zh} "
+                                           f"(this provider already offers {code}; {en})"})
+
+
 def _apply_offering(offering: Offering, data: Mapping[str, Any]) -> tuple[list[str] | None, list[Industry] | None]:
     if "service_item" in data:
         offering.service_item = _published_item(data["service_item"])
         offering.category_id = offering_category(offering.service_item)
+        _refuse_second_offering(offering)
     for field in ("price_min", "price_max"):
         if field in data:
             setattr(offering, field, _decimal(data[field], field))
