@@ -292,3 +292,21 @@ def test_negative_price_is_refused_by_the_service(provider_a, offering_data, cat
                                   **{**offering_data, "service_item": catalog["cma"], **prices})
         with pytest.raises(ValidationError, match="不能为负"):
             services.update_offering(provider_a["user"], provider_a["offering"], **prices)
+
+
+def test_an_already_expired_certificate_is_refused(provider_a, provider_b, certificate_data):
+    today = timezone.localdate()
+    before = counts()
+    with pytest.raises(ValidationError, match="已过期") as caught:
+        services.add_certificate(provider_a["user"], provider_a["org"],
+                                 **{**certificate_data, "valid_from": today - timedelta(days=400),
+                                    "valid_to": today - timedelta(days=1)})
+    assert "valid_to" in caught.value.message_dict
+    with pytest.raises(ValidationError, match="已过期"):
+        services.update_certificate(provider_a["user"], provider_a["certificate"], valid_to=today - timedelta(days=1))
+    assert counts() == before
+    assert not provider_a["certificate"].__class__.objects.get(pk=provider_a["certificate"].pk).is_expired
+    # one that expired since it was recorded can still be corrected, or renewed
+    cert = provider_b["certificate"]
+    services.update_certificate(provider_b["user"], cert, scope="汽车零部件检测", valid_to=cert.valid_to)
+    services.update_certificate(provider_b["user"], cert, valid_to=today + timedelta(days=365))

@@ -209,3 +209,19 @@ def test_offering_the_same_item_again_is_refused_on_the_page(provider_a, users, 
     r = client_for(users["provider"]).post(reverse("providers:offering_new"), data)
     assert r.status_code == 400 and "不能重复提供" in r.content.decode()
     assert counts() == before
+
+
+def test_a_certificate_without_evidence_is_saved_with_a_warning(orgs, users, certificate_data):
+    data = {k: str(v) for k, v in certificate_data.items() if k != "evidence"}
+    r = client_for(users["provider"]).post(reverse("providers:certificate_new"), data, follow=True)
+    assert r.status_code == 200
+    assert Certificate.objects.filter(provider=orgs["provider"], evidence="").count() == 1
+    assert "没有证明文件" in r.content.decode() and "无法核验" in r.content.decode()
+
+
+def test_evidence_must_be_chosen_again_when_the_certificate_form_comes_back(orgs, users, certificate_data):
+    data = {k: str(v) for k, v in certificate_data.items() if k != "evidence"}
+    data["valid_from"], data["valid_to"] = "2025-06-01", "2025-01-01"
+    r = client_for(users["provider"]).post(reverse("providers:certificate_new"), {**data, "evidence": pdf()})
+    assert r.status_code == 400 and "已选择的文件没有保留，请重新选择" in r.content.decode()
+    assert not Certificate.objects.filter(provider=orgs["provider"]).exists()
