@@ -86,17 +86,19 @@ def test_nda_demand_is_hidden_until_the_invited_provider_accepts(page, parties, 
     expect(page.get_by_text("没有符合条件的需求。")).to_be_visible()
     logout()
 
-    # the manufacturer looks the provider's credit code up in the directory and invites it
+    # the manufacturer finds the provider by typing part of its name (no credit code to copy from elsewhere)
     login("buyer", PASSWORD)
-    page.locator("header nav").get_by_role("link", name="组织").click()
-    page.get_by_role("link", name=seller_org.name).click()
-    code = page.locator("dl.facts dt", has_text="统一社会信用代码").locator("xpath=following-sibling::dd[1]")
-    credit_code = code.inner_text().strip()
-    assert credit_code == seller_org.credit_code
     page.locator("header nav").get_by_role("link", name="需求", exact=True).click()
     page.get_by_role("link", name="我的需求").click()
     page.get_by_role("link", name=TITLE).click()
-    page.get_by_label("服务商统一社会信用代码").fill(credit_code)
+    box = page.get_by_role("combobox", name="服务商", exact=True)
+    box.click()
+    page.keyboard.type(seller_org.name[:4])
+    choice = page.locator(".ts-dropdown .option", has_text=seller_org.name)
+    expect(choice).to_have_count(1)
+    choice.click()
+    expect(page.locator(".ts-dropdown.single")).to_be_hidden()  # closes once chosen
+    expect(page.locator("select[name=provider]")).to_have_value(str(seller_org.pk))
     page.get_by_role("button", name="邀请", exact=True).click()
     expect(page.locator("ul.messages")).to_contain_text(f"已邀请服务商 {seller_org.name}")
     expect(page.locator("#main")).to_contain_text("待接受")

@@ -169,3 +169,17 @@ def test_the_demo_writes_through_the_services_and_its_audit_chain_verifies(monke
     assert AuditEntry.objects.filter(action="accounts.admin_site_granted", object_id=str(operator.pk)).exists()
     assert not any(u.is_staff for k, u in data.users.items() if k != "operator")
     assert verify().ok
+
+
+def test_demo_start_up_text_points_to_the_journeys_and_names_each_role_in_both_languages():
+    from ronghe.platform.cli import demo_banner
+
+    lines = demo_banner("http://127.0.0.1:8000/")
+    text = "\n".join(lines)
+    assert "docs/journeys.md" in text
+    for spec in demo.DEMO_ORGS:
+        line = next(x for x in lines if x.split()[:1] == [spec.username])
+        assert demo.DEMO_PASSWORD in line
+        assert any(x in line for x in ("需求方", "服务商", "协会", "认证", "运营", "政府"))  # the Chinese label
+    assert any("需求方（制造企业）" in x and "Manufacturer (buyer)" in x for x in lines)
+    assert any("认证机构" in x and "Certifier" in x for x in lines)

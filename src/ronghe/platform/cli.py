@@ -125,14 +125,33 @@ def demo(host: str, port: int, reset: bool, threads: int, no_worker: bool) -> No
         demo_data.load_demo(echo=click.echo)
     _collect_static()
     worker = None if no_worker else _start_worker()
-    url = f"http://{host}:{port}/"
     click.echo("")
-    click.echo(f"融合 ronghe demo: {url}   (API: {url}api/docs/ · admin: {url}admin/)")
-    click.echo("demo logins (synthetic data; the password is the same for every role):")
-    for label, username, password in demo_data.logins():
-        click.echo(f"  {username:<13} {password:<12} {label}")
-    click.echo("Ctrl-C stops the server" + ("" if no_worker else " and the task worker"))
+    for line in demo_banner(f"http://{host}:{port}/", worker=not no_worker):
+        click.echo(line)
     _serve(host, port, threads, worker)
+
+
+def demo_banner(url: str, *, worker: bool = True) -> list[str]:
+    """The start-up text of ``ronghe demo``: where to go, the journeys to walk, one login per role in both languages."""
+    from django.utils import translation
+
+    from ronghe.platform import demo as demo_data
+    from ronghe.platform.accounts.models import Organization
+
+    lines = [
+        f"融合 ronghe demo: {url}   (API: {url}api/docs/ · admin: {url}admin/)",
+        "每个角色的操作路线 / a walk-through of every role's journey: docs/journeys.md",
+        "演示账号（合成数据，各角色密码相同）/ demo logins (synthetic data; the password is the same for every role):",
+    ]
+    for spec in demo_data.DEMO_ORGS:
+        kind = Organization.Kind(spec.kind)
+        with translation.override("zh-hans"):
+            zh = str(kind.label)
+        with translation.override("en"):
+            en = str(kind.label)
+        lines.append(f"  {spec.username:<13} {demo_data.DEMO_PASSWORD:<12} {zh}  {en}")
+    lines.append("Ctrl-C stops the server" + (" and the task worker" if worker else ""))
+    return lines
 
 
 def deploy_problems(allow_sqlite: bool) -> list[str]:

@@ -264,3 +264,12 @@ def test_only_manufacturers_join_and_only_listed_items(users, orgs, items):
 
 def test_future_helper_is_in_the_future():
     assert future(1) > timezone.localdate()
+
+
+@pytest.mark.parametrize("summary", ["", "   "])
+def test_publishing_without_a_public_summary_is_refused(make_demand, users, summary):
+    demand = make_demand("public", publish=False, summary=summary)
+    with pytest.raises(ValidationError, match="所有人都能看到") as caught:
+        services.publish_demand(users["manufacturer"], demand)
+    assert "summary" in caught.value.message_dict
+    assert Demand.objects.get(pk=demand.pk).state == "draft"

@@ -84,7 +84,7 @@ def test_nda_accept_page_grants_details(make_demand, users, orgs):
     url = reverse("demand:nda_accept", args=[demand.pk])
     assert client.get(url).status_code == 404  # not invited
     owner = client_for(users["manufacturer"])
-    owner.post(reverse("demand:demand_invite", args=[demand.pk]), {"provider": orgs["provider"].credit_code})
+    owner.post(reverse("demand:demand_invite", args=[demand.pk]), {"credit_code": orgs["provider"].credit_code})
     assert demand.invitations.filter(provider=orgs["provider"]).exists()
     page = client.get(url)
     assert page.status_code == 200 and "保密协议" in page.content.decode()
@@ -98,7 +98,7 @@ def test_nda_accept_page_grants_details(make_demand, users, orgs):
 
 def form_data(items, **over) -> dict:
     data = {
-        "organization": "", "title": "热处理车间节能改造", "summary": "", "industry": "33", "province": "32",
+        "organization": "", "title": "热处理车间节能改造", "summary": "热处理线节能监测与改造", "industry": "33", "province": "32",
         "city": "无锡", "budget_min": "100000", "budget_max": "300000", "deadline": future().isoformat(),
         "confidentiality": "registered", "contact_name": "", "contact_phone": "", "contact_email": "",
         "lines-TOTAL_FORMS": "2", "lines-INITIAL_FORMS": "0", "lines-MIN_NUM_FORMS": "1",
@@ -261,3 +261,52 @@ def test_owner_edits_a_draft_and_nobody_else_can(users, orgs, items):
     response = owner.get(url, follow=True)
     assert response.redirect_chain[-1][0] == f"/demand/{demand.pk}/"
     assert "只能修改草稿" in response.content.decode()
+
+
+def test_publishing_without_a_public_summary_is_refused_and_says_why(users, orgs, items):
+    client = client_for(users["manufacturer"])
+    data = form_data(items, organization=str(orgs["manufacturer"].pk), summary="  ", publish="1")
+    response = client.post(reverse("demand:demand_create"), data, follow=True)
+    demand = Demand.objects.get()
+    assert demand.state == "draft"  # saved as a draft, not published
+    assert "公开摘要" in response.content.decode() and "所有人都能看到" in response.content.decode()
+
+
+def test_chosen_attachments_must_be_chosen_again_when_the_form_comes_back(users, orgs, items):
+    client = client_for(users["manufacturer"])
+    again = "已选择的文件没有保留，请重新选择"
+    data = form_data(items, organization=str(orgs["manufacturer"].pk), budget_min="500000", budget_max="1000")
+    response = client.post(reverse("demand:demand_create"), {**data, "attachments": pdf_upload()})
+    assert again in response.content.decode() and not Demand.objects.exists()
+    # an error in a line (another form of the page) drops the files too
+    lines_bad = {**data, "budget_min": "100000", "budget_max": "300000", "lines-0-quantity": "0"}
+    response = client.post(reverse("demand:demand_create"), {**lines_bad, "attachments": pdf_upload()})
+    assert again in response.content.decode() and not Demand.objects.exists()
+    response = client.post(reverse("demand:demand_create"), data)  # no file chosen: nothing to say
+    assert again not in response.content.decode()
+
+
+def test_invite_a_provider_by_name_or_by_credit_code_and_say_what_went_wrong(make_demand, users, orgs):
+    from tests.platform.conftest import make_credit_code, make_org
+
+    demand = make_demand("nda")
+    owner = client_for(users["manufacturer"])
+    url = reverse("demand:demand_invite", args=[demand.pk])
+    detail = reverse("demand:demand_detail", args=[demand.pk])
+    bare = make_org("provider", name="无档案检测服务商")  # no provider profile at all
+    page = owner.get(detail).content.decode()
+    assert 'data-searchable="single"' in page and f"无档案检测服务商（{bare.credit_code}）" in page
+    assert orgs["manufacturer"].name not in page.split('name="provider"')[1].split("</select>")[0]  # providers only
+    body = owner.post(url, {"provider": str(bare.pk)}, follow=True).content.decode()
+    assert "已邀请服务商 无档案检测服务商" in body and demand.invitations.filter(provider=bare).exists()
+    body = owner.post(url, {"credit_code": "91320500ABC"}, follow=True).content.decode()
+    assert "格式不正确：统一社会信用代码为18位" in body and "没有该信用代码的服务商" not in body
+    body = owner.post(url, {"credit_code": make_credit_code()}, follow=True).content.decode()
+    assert "没有该信用代码的服务商" in body and "格式不正确" not in body
+    body = owner.post(url, {"credit_code": orgs["manufacturer"].credit_code}, follow=True).content.decode()
+    assert "没有该信用代码的服务商" in body  # a manufacturer is no provider
+    body = owner.post(url, {}, follow=True).content.decode()
+    assert "请选择要邀请的服务商" in body
+    body = owner.post(url, {"credit_code": orgs["provider"].credit_code.lower()}, follow=True).content.decode()
+    assert demand.invitations.filter(provider=orgs["provider"]).exists()
+    assert sorted(demand.invitations.values_list("provider_id", flat=True)) == sorted([bare.pk, orgs["provider"].pk])

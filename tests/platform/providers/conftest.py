@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from ronghe.platform.catalog.models import ServiceCategory, ServiceItem
 from ronghe.platform.providers import services
+from ronghe.platform.providers.models import Certificate
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
@@ -82,7 +83,10 @@ def provider_b(orgs, users, catalog) -> dict[str, object]:
                                      price_unit="day", monthly_capacity=20, provinces=["44"], industries=["36"],
                                      lead_time_days=3)
     cert = services.add_certificate(user, org, cert_type="cma", number="CMA-2019-0001", issuer="广东省市场监督管理局",
-                                    valid_from=date(2019, 1, 1), valid_to=date(2022, 12, 31))
+                                    valid_from=date(2019, 1, 1), valid_to=timezone.localdate())
+    # it expired since it was recorded (the service refuses to record an already expired one)
+    Certificate.objects.filter(pk=cert.pk).update(valid_to=date(2022, 12, 31))
+    cert.refresh_from_db()
     return {"org": org, "user": user, "profile": profile, "offering": offering, "certificate": cert}
 
 

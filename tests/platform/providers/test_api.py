@@ -127,7 +127,7 @@ def test_update_and_deactivate_offering(provider_a, api_client_for, users):
 def test_bad_offering_is_400_and_nothing_written(provider_a, api_client_for, users, catalog, bad):
     if bad.get("service_item") == "draft":
         bad = {"service_item": catalog["draft"].pk}
-    data = {"provider": provider_a["org"].pk, "service_item": catalog["mes"].pk, "price_min": "100",
+    data = {"provider": provider_a["org"].pk, "service_item": catalog["cma"].pk, "price_min": "100",
             "price_max": "200", "monthly_capacity": 1, "provinces": ["32"], **bad}
     before = counts()
     r = api_client_for(users["provider"]).post("/api/offerings/", data, format="json")
@@ -234,3 +234,17 @@ def test_lists_do_not_query_per_row(provider_a, api_client_for, users, offering_
     for path in ("/api/providers/", "/api/offerings/", "/api/certificates/"):
         with django_assert_max_num_queries(8):
             assert client.get(path).json()["count"] == 13
+
+
+def test_the_same_item_cannot_be_offered_twice(provider_a, api_client_for, users, catalog):
+    data = {"provider": provider_a["org"].pk, "service_item": catalog["mes"].pk, "price_min": "100",
+            "price_max": "200", "monthly_capacity": 1, "provinces": ["32"]}
+    before = counts()
+    client = api_client_for(users["provider"])
+    r = client.post("/api/offerings/", data, format="json")
+    assert r.status_code == 400 and "不能重复提供" in r.content.decode(), r.content
+    assert counts() == before
+    other = client.post("/api/offerings/", {**data, "service_item": catalog["cma"].pk}, format="json")
+    assert other.status_code == 201, other.content
+    r = client.patch(f"/api/offerings/{other.json()['id']}/", {"service_item": catalog["mes"].pk}, format="json")
+    assert r.status_code == 400 and "不能重复提供" in r.content.decode(), r.content

@@ -69,7 +69,7 @@ def test_update_with_inverted_prices_changes_nothing(provider_a):
     assert str(offering.price_min) == "50000.00"
 
 
-def test_only_members_of_the_provider_write(provider_a, users, offering_data, orgs):
+def test_only_members_of_the_provider_write(provider_a, users, offering_data, orgs, catalog):
     before = counts()
     for key in ("provider_b", "manufacturer", "government", "certifier", "association"):
         with pytest.raises(PermissionDenied):
@@ -81,7 +81,7 @@ def test_only_members_of_the_provider_write(provider_a, users, offering_data, or
     assert counts() == before
     assert ProviderProfile.objects.get(organization=provider_a["org"]).headline != "hijacked"
     # a plain member (not admin) of the provider may maintain it
-    services.add_offering(users["provider_member"], provider_a["org"], **offering_data)
+    services.add_offering(users["provider_member"], provider_a["org"], **{**offering_data, "service_item": catalog["cma"]})
 
 
 def test_profile_only_for_provider_organizations(users, orgs):
@@ -242,8 +242,8 @@ def test_bulk_create_fills_denormalised_fields(db, catalog):
     assert (str(day_rate.price_min), day_rate.price_unit, day_rate.is_active) == ("100.00", "day", True)
     assert day_rate.created_at is not None and list(day_rate.industries.all()) == []
     # ids handed out by the bulk path do not collide with the ordinary write path afterwards
-    user = make_user(orgs[0])
-    later = services.add_offering(user, orgs[0], service_item=catalog["mes"], price_min=1, price_max=2,
+    fresh = make_org("provider", name="新服务商")  # orgs[0] offers both items already: one offering per item
+    later = services.add_offering(make_user(fresh), fresh, service_item=catalog["mes"], price_min=1, price_max=2,
                                   monthly_capacity=1, provinces=["11"])
     assert later.pk > max(Offering.objects.exclude(pk=later.pk).values_list("pk", flat=True))
 
@@ -269,3 +269,44 @@ def test_draft_items_are_refused_by_bulk_create(db, catalog):
                 "provinces": ["32"]}
     with pytest.raises(InputError, match="published"):
         bulk_create_providers([{"organization_id": org.pk, "offerings": [offering]}])
+
+
+def test_one_offering_per_provider_and_item(provider_a, offering_data, catalog):
+    before = counts()
+    with pytest.raises(ValidationError, match="不能重复提供"):
+        services.add_offering(provider_a["user"], provider_a["org"], **offering_data)
+    services.set_offering_active(provider_a["user"], provider_a["offering"], active=False)
+    with pytest.raises(ValidationError, match="重新启用"):  # a deactivated one is reactivated, not doubled
+        services.add_offering(provider_a["user"], provider_a["org"], **offering_data)
+    assert counts() == before
+    other = services.add_offering(provider_a["user"], provider_a["org"], **{**offering_data, "service_item": catalog["cma"]})
+    with pytest.raises(ValidationError, match="不能重复提供"):
+        services.update_offering(provider_a["user"], other, service_item=catalog["mes"])
+    services.update_offering(provider_a["user"], other, service_item=catalog["cma"], monthly_capacity=4)  # itself
+
+
+def test_negative_price_is_refused_by_the_service(provider_a, offering_data, catalog):
+    for prices in ({"price_min": "-1"}, {"price_max": "-1"}, {"price_min": "-5", "price_max": "-1"}):
+        with pytest.raises(ValidationError, match="不能为负"):
+            services.add_offering(provider_a["user"], provider_a["org"],
+                                  **{**offering_data, "service_item": catalog["cma"], **prices})
+        with pytest.raises(ValidationError, match="不能为负"):
+            services.update_offering(provider_a["user"], provider_a["offering"], **prices)
+
+
+def test_an_already_expired_certificate_is_refused(provider_a, provider_b, certificate_data):
+    today = timezone.localdate()
+    before = counts()
+    with pytest.raises(ValidationError, match="已过期") as caught:
+        services.add_certificate(provider_a["user"], provider_a["org"],
+                                 **{**certificate_data, "valid_from": today - timedelta(days=400),
+                                    "valid_to": today - timedelta(days=1)})
+    assert "valid_to" in caught.value.message_dict
+    with pytest.raises(ValidationError, match="已过期"):
+        services.update_certificate(provider_a["user"], provider_a["certificate"], valid_to=today - timedelta(days=1))
+    assert counts() == before
+    assert not provider_a["certificate"].__class__.objects.get(pk=provider_a["certificate"].pk).is_expired
+    # one that expired since it was recorded can still be corrected, or renewed
+    cert = provider_b["certificate"]
+    services.update_certificate(provider_b["user"], cert, scope="汽车零部件检测", valid_to=cert.valid_to)
+    services.update_certificate(provider_b["user"], cert, valid_to=today + timedelta(days=365))

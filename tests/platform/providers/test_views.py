@@ -142,7 +142,7 @@ def test_builder_journey(orgs, users, catalog, certificate_data):
 def test_bad_offering_form(provider_a, users, catalog, bad):
     if bad.get("service_item") == "draft":
         bad = {"service_item": catalog["draft"].pk}
-    data = {"service_item": catalog["mes"].pk, "price_min": "100", "price_max": "200", "price_unit": "project",
+    data = {"service_item": catalog["cma"].pk, "price_min": "100", "price_max": "200", "price_unit": "project",
             "monthly_capacity": 1, "provinces": ["32"], "lead_time_days": 1, **bad}
     before = counts()
     client = client_for(users["provider"])
@@ -187,3 +187,41 @@ def test_bad_profile_and_case_forms(orgs, users):
 def test_directory_page_query_count_is_flat(provider_a, provider_b, django_assert_max_num_queries):
     with django_assert_max_num_queries(10):
         assert client_for(None).get(reverse("providers:provider_index")).status_code == 200
+
+
+@pytest.mark.parametrize("prices", [("-1", "200"), ("-5", "-1"), ("100", "-1")])
+def test_negative_price_is_refused_with_a_readable_message(provider_a, users, catalog, prices):
+    data = {"service_item": catalog["cma"].pk, "price_min": prices[0], "price_max": prices[1],
+            "price_unit": "project", "monthly_capacity": 1, "provinces": ["32"], "lead_time_days": 1}
+    before = counts()
+    r = client_for(users["provider"]).post(reverse("providers:offering_new"), data)
+    body = r.content.decode()
+    assert r.status_code == 400 and "errorlist" in body
+    assert "offering_price_nonnegative" not in body and "约束" not in body and "onstraint" not in body
+    assert "不能为负" in body
+    assert counts() == before
+
+
+def test_offering_the_same_item_again_is_refused_on_the_page(provider_a, users, catalog):
+    data = {"service_item": catalog["mes"].pk, "price_min": "100", "price_max": "200", "price_unit": "project",
+            "monthly_capacity": 1, "provinces": ["32"], "lead_time_days": 1}
+    before = counts()
+    r = client_for(users["provider"]).post(reverse("providers:offering_new"), data)
+    assert r.status_code == 400 and "不能重复提供" in r.content.decode()
+    assert counts() == before
+
+
+def test_a_certificate_without_evidence_is_saved_with_a_warning(orgs, users, certificate_data):
+    data = {k: str(v) for k, v in certificate_data.items() if k != "evidence"}
+    r = client_for(users["provider"]).post(reverse("providers:certificate_new"), data, follow=True)
+    assert r.status_code == 200
+    assert Certificate.objects.filter(provider=orgs["provider"], evidence="").count() == 1
+    assert "没有证明文件" in r.content.decode() and "无法核验" in r.content.decode()
+
+
+def test_evidence_must_be_chosen_again_when_the_certificate_form_comes_back(orgs, users, certificate_data):
+    data = {k: str(v) for k, v in certificate_data.items() if k != "evidence"}
+    data["valid_from"], data["valid_to"] = "2025-06-01", "2025-01-01"
+    r = client_for(users["provider"]).post(reverse("providers:certificate_new"), {**data, "evidence": pdf()})
+    assert r.status_code == 400 and "已选择的文件没有保留，请重新选择" in r.content.decode()
+    assert not Certificate.objects.filter(provider=orgs["provider"]).exists()

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from ronghe.platform.accounts.models import Industry, Organization
 from ronghe.platform.accounts.reference import province_choices
+from ronghe.platform.accounts.validators import validate_credit_code
 from ronghe.platform.catalog.models import ServiceItem
 from ronghe.platform.core.documents import ALLOWED_EXTENSIONS
 from ronghe.platform.core.permissions import org_ids
@@ -151,12 +153,42 @@ class AttachmentForm(forms.Form):
     attachments = MultipleFileField(label=_("附件"))
 
 
+class _ProviderChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Organization) -> str:
+        return f"{obj.name}（{obj.credit_code}）"
+
+
 class InviteForm(forms.Form):
-    provider = forms.ModelChoiceField(
-        queryset=Organization.objects.filter(kind="provider"), to_field_name="credit_code",
-        widget=forms.TextInput, label=_("服务商统一社会信用代码"),
-        error_messages={"invalid_choice": _("没有该信用代码的服务商 (no provider with this credit code)")},
+    """Pick a provider organization by name (a searchable select), or type its credit code."""
+
+    provider = _ProviderChoice(
+        queryset=Organization.objects.filter(kind=Organization.Kind.PROVIDER).order_by("name"), required=False,
+        label=_("服务商"), help_text=_("输入名称或信用代码搜索；没有服务商档案的服务商也在其中"),
+        widget=forms.Select(attrs={"data-searchable": "single", "data-placeholder": _("输入服务商名称搜索…")}),
     )
+    credit_code = forms.CharField(label=_("或填写统一社会信用代码"), max_length=64, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        code = (data.get("credit_code") or "").strip().upper()
+        if code:
+            try:
+                validate_credit_code(code)
+            except ValidationError:
+                self.add_error("credit_code", _("格式不正确：统一社会信用代码为18位，由数字和大写字母组成"
+                                                "（不含 I、O、Z、S、V），最后一位是校验位。"))
+                return data
+            provider = Organization.objects.filter(kind=Organization.Kind.PROVIDER, credit_code=code).first()
+            if provider is None:
+                self.add_error("credit_code", _("没有该信用代码的服务商。"))
+                return data
+            if data.get("provider") is not None and data["provider"] != provider:
+                self.add_error("credit_code", _("所选服务商与填写的信用代码不一致。"))
+                return data
+            data["provider"] = provider
+        elif data.get("provider") is None and "provider" not in self.errors:
+            self.add_error("provider", _("请选择要邀请的服务商，或填写其统一社会信用代码。"))
+        return data
 
 
 class AcceptNdaForm(forms.Form):

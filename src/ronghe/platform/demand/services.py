@@ -182,6 +182,10 @@ def publish_demand(actor: Any, demand: Demand) -> Demand:
             errors["lines"] = ["至少需要一条需求明细 (at least one line is required)"]
         if locked.deadline <= timezone.localdate():
             errors["deadline"] = ["截止日期已过，请先修改 (deadline has passed; edit it first)"]
+        if not (locked.summary or "").strip():
+            errors["summary"] = ["请先填写公开摘要：发布后所有人都能看到它，未获授权的服务商只凭摘要决定是否响应；"
+                                 "请勿写入保密信息 (write the public summary first: everyone sees it, and providers "
+                                 "without access to the details decide from it alone)"]
         kit.require_fields(errors)
 
     return kit.transition(actor, demand, DemandState.PUBLISHED, table=DEMAND_STATES, action="demand.published",

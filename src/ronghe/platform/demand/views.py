@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ronghe.platform.core.errors import apply_service_errors
+from ronghe.platform.core.errors import apply_service_errors, ask_for_files_again
 from ronghe.platform.core.models import ConfidentialAccess
 from ronghe.platform.core.permissions import org_ids
 from ronghe.platform.core.registry import object_links
@@ -281,6 +281,8 @@ def demand_create(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("需求草稿已保存。"))
             return redirect("demand:demand_detail", pk=demand.pk)
+    if request.method == "POST":
+        ask_for_files_again(form, request.FILES)
     return render(request, "demand/demand_form.html", {"form": form, "lines": lines})
 
 
@@ -316,6 +318,8 @@ def demand_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("需求草稿已保存。"))
             return redirect("demand:demand_detail", pk=demand.pk)
+    if request.method == "POST":
+        ask_for_files_again(form, request.FILES)
     return render(request, "demand/demand_form.html", {"form": form, "lines": lines, "demand": demand})
 
 

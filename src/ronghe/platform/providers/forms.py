@@ -55,6 +55,10 @@ class OfferingForm(forms.ModelForm):
 
     def clean(self) -> dict:
         data = super().clean()
+        for field in ("price_min", "price_max"):
+            # refused here as the service refuses it, before the model's check constraint (whose name would show)
+            if data.get(field) is not None and data[field] < 0:
+                self.add_error(field, _("金额不能为负"))
         low, high = data.get("price_min"), data.get("price_max")
         if low is not None and high is not None and low > high:
             self.add_error("price_max", _("最高价不能低于最低价"))

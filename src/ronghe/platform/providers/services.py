@@ -154,10 +154,24 @@ def save_profile(actor: Any, provider: Organization, **fields: Any) -> ProviderP
 
 
 # --------------------------------------------------------------------------------------------- offerings
+def _refuse_second_offering(offering: Offering) -> None:
+    """One offering per provider and service item (any version): a second one would show the item twice."""
+    twin = (Offering.objects.filter(provider_id=offering.provider_id, service_item__code=offering.service_item.code)
+            .exclude(pk=offering.pk).order_by("pk").first())
+    if twin is None:
+        return
+    code = offering.service_item.code
+    zh, en = (("请编辑已有的那一条", "edit the existing one") if twin.is_active
+              else ("已有的那一条已停用，请重新启用并编辑它", "the existing one is deactivated: reactivate and edit it"))
+    raise ValidationError({"service_item": f"本服务商已提供服务条目 {code}，不能重复提供；{zh} "
+                                           f"(this provider already offers {code}; {en})"})
+
+
 def _apply_offering(offering: Offering, data: Mapping[str, Any]) -> tuple[list[str] | None, list[Industry] | None]:
     if "service_item" in data:
         offering.service_item = _published_item(data["service_item"])
         offering.category_id = offering_category(offering.service_item)
+        _refuse_second_offering(offering)
     for field in ("price_min", "price_max"):
         if field in data:
             setattr(offering, field, _decimal(data[field], field))
@@ -240,7 +254,8 @@ def deactivate_offering(actor: Any, offering: Offering) -> Offering:
 
 
 # --------------------------------------------------------------------------------------------- certificates
-def _apply_certificate(cert: Certificate, data: Mapping[str, Any]) -> None:
+def _apply_certificate(cert: Certificate, data: Mapping[str, Any], *, new: bool) -> None:
+    valid_to = cert.valid_to
     for field, value in data.items():
         if field == "evidence":
             if value:
@@ -256,6 +271,11 @@ def _apply_certificate(cert: Certificate, data: Mapping[str, Any]) -> None:
         raise ValidationError({"name": "类型为“其他”时须填写证书名称 (name the certificate)"})
     if isinstance(cert.valid_from, date) and isinstance(cert.valid_to, date) and cert.valid_from > cert.valid_to:
         raise ValidationError({"valid_to": "有效期截止日不能早于起始日 (valid to must not be before valid from)"})
+    # an expired certificate is not a qualification: refused when added, or when its end date is moved into the past
+    if (isinstance(cert.valid_to, date) and cert.valid_to < timezone.localdate()
+            and (new or cert.valid_to != valid_to)):
+        raise ValidationError({"valid_to": "证书已过期，不能登记：有效期截止日早于今天 (the certificate has already "
+                                           "expired: valid to is in the past)"})
     cert.full_clean(exclude=["evidence"])
 
 
@@ -270,7 +290,7 @@ def add_certificate(actor: Any, provider: Organization, **fields: Any) -> Certif
         provider = kit.lock(provider)
         _require_maintainer(actor, provider)
         cert = Certificate(provider=provider)
-        _apply_certificate(cert, fields)
+        _apply_certificate(cert, fields, new=True)
         cert.save()
         _record(actor, cert, "certificate_added", provider.pk, after=kit.snapshot(cert, _CERT_AUDIT))
     log.info("certificate %s added org=%s type=%s by=%s", cert.pk, provider.pk, cert.cert_type,
@@ -286,7 +306,7 @@ def update_certificate(actor: Any, certificate: Certificate, **fields: Any) -> C
         rules.certificate_rules.require(actor, "change", cert)
         audit_before = kit.snapshot(cert, _CERT_AUDIT)
         before = {f: getattr(cert, f) for f in VERIFIED_FIELDS if f != "evidence"}
-        _apply_certificate(cert, fields)
+        _apply_certificate(cert, fields, new=False)
         changed = bool(fields.get("evidence")) or any(getattr(cert, f) != v for f, v in before.items())
         if changed:
             cert.verified, cert.verified_by, cert.verified_by_org, cert.verified_at = False, None, None, None

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from ronghe.platform.accounts.models import Organization
 from ronghe.platform.accounts.reference import provinces
 from ronghe.platform.core.downloads import serve_protected_file
-from ronghe.platform.core.errors import apply_service_errors
+from ronghe.platform.core.errors import apply_service_errors, ask_for_files_again
 from ronghe.platform.core.permissions import org_ids
 from ronghe.platform.core.rules import Rules
 from ronghe.platform.providers import services
@@ -126,6 +126,8 @@ def _form_page(request: HttpRequest, form, title: str, save: Callable[[dict], ob
         else:
             messages.success(request, _("已保存"))
             return redirect(f"{reverse('providers:my_provider')}?org={org.pk}")
+    if request.method == "POST":
+        ask_for_files_again(form, request.FILES)
     status = 400 if request.method == "POST" else 200
     return render(request, "providers/form.html", {"form": form, "title": title, "org": org}, status=status)
 
@@ -176,11 +178,19 @@ def offering_set_active(request: HttpRequest, pk: int) -> HttpResponse:
 def certificate_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     org, cert = _editable(request, Certificate, certificate_rules, pk)
     form = CertificateForm(request.POST or None, request.FILES or None, instance=cert)
+
+    def warn_without_evidence(saved: Certificate) -> Certificate:
+        # accepted, but said plainly: a certifier has nothing to check a certificate against without its evidence
+        if not saved.evidence:
+            messages.warning(request, _("证书已保存，但没有证明文件：认证机构无法核验没有证明文件的证书，"
+                                        "请上传证书扫描件（PDF、PNG 或 JPEG）。"))
+        return saved
+
     if cert is None:
         return _form_page(request, form, _("新增资质证书"),
-                          lambda data: services.add_certificate(request.user, org, **data), org)
+                          lambda data: warn_without_evidence(services.add_certificate(request.user, org, **data)), org)
     return _form_page(request, form, _("修改资质证书"),
-                      lambda data: services.update_certificate(request.user, cert, **data), org)
+                      lambda data: warn_without_evidence(services.update_certificate(request.user, cert, **data)), org)
 
 
 @login_required

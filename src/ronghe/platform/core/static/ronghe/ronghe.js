@@ -1,4 +1,4 @@
-/* ronghe's few lines of page script: searchable multi-selects (Tom Select, vendored). Pages work without it. */
+/* ronghe's few lines of page script: searchable selects (Tom Select, vendored). Pages work without it. */
 (function () {
   "use strict";
   function enhance(root) {
@@ -11,6 +11,8 @@
         hidePlaceholder: true,
         placeholder: el.getAttribute("data-placeholder") || (document.documentElement.lang === "en" ? "Type to search…" : "输入关键词搜索…"),
         closeAfterSelect: true,
+        // a single select is done once chosen: close and leave it, so the next click reaches the button below
+        onItemAdd: multiple ? undefined : function () { this.close(); this.blur(); },
         render: {
           no_results: function () {
             return '<div class="no-results">' + (document.documentElement.lang === "en" ? "No match" : "没有匹配的选项") + "</div>";
