@@ -17,7 +17,7 @@ from ronghe.platform.core.errors import apply_service_errors
 from ronghe.platform.core.models import ConfidentialAccess
 from ronghe.platform.core.permissions import org_ids
 from ronghe.platform.demand import rules, services
-from ronghe.platform.demand.aggregates import demand_list_totals
+from ronghe.platform.demand.aggregates import demand_list_totals, sees_exact_totals, shown
 from ronghe.platform.demand.downloads import serve_attachment
 from ronghe.platform.demand.exports import MAX_ROWS as MAX_EXPORT_ROWS
 from ronghe.platform.demand.exports import demands_csv
@@ -64,6 +64,8 @@ def list_index(request: HttpRequest) -> HttpResponse:
                 .order_by("-created_at", "-id"))
     filterset = DemandListFilterSet(request.GET or None, queryset=queryset, request=request)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    for dl in page:  # 1 or 2 joiners would be identifiable: aggregates decides what a count may show
+        dl.manufacturer_count = shown(dl.manufacturer_count, sees_exact_totals(request.user, dl))
     can_create = rules.can_create_demand_list(request.user)
     return render(request, "demand/list_index.html", {
         "filter": filterset, "page": page, "query": _query_without_page(request), "can_create": can_create,
@@ -103,7 +105,7 @@ def list_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .select_related("item", "manufacturer") if request.user.is_authenticated else [])
     return render(request, "demand/list_detail.html", {
         "demand_list": demand_list, "items": demand_list.items.select_related("category").order_by("code"),
-        "totals": demand_list_totals(demand_list), "join_form": join_form, "curates": curates,
+        "totals": demand_list_totals(demand_list, request.user), "join_form": join_form, "curates": curates,
         "entries": entries, "mine": mine, "actions": actions,
     })
 
