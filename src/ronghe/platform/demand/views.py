@@ -34,7 +34,7 @@ from ronghe.platform.demand.forms import (
 from ronghe.platform.demand.models import Demand, DemandList, DemandListEntry
 from ronghe.platform.demand.nda import NDA_TEXT, NDA_VERSION
 from ronghe.platform.demand.rules import demand_list_rules, demand_rules
-from ronghe.platform.demand.visibility import present
+from ronghe.platform.demand.visibility import awaiting_verification, present
 
 PAGE_SIZE = 50
 
@@ -253,7 +253,7 @@ def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if "invite" in actions else None,
         "invite_form": InviteForm() if "invite" in actions else None,
         "attachment_form": AttachmentForm() if "attach" in actions else None,
-        "access_log": access_log,
+        "access_log": access_log, "awaiting_verification": awaiting_verification(request.user),
     })
 
 
