@@ -57,7 +57,8 @@ def _describe(event: Event, action: str, user: Any) -> Notice:
     path = notices_for(event._meta.app_label)
     if path is None:
         return Notice(FALLBACK.message, {"action": action})
-    return resolve(path)(event, action, user)
+    with translation.override(settings.LANGUAGE_CODE):  # any labels in params: the platform's language
+        return resolve(path)(event, action, user)
 
 
 def deliver(event: Event, action: str) -> list[Notification]:
