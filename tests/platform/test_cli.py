@@ -99,9 +99,10 @@ def test_demo_reset_then_serves_pages_api_and_static_with_its_worker(tmp_path):
 
 
 def test_serve_refuses_a_database_with_unapplied_migrations(tmp_path):
-    env = _env(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'empty.sqlite3'}")
-    result = subprocess.run([*RONGHE, "serve", "--port", str(_free_port())], capture_output=True, text=True,
-                            env=env, timeout=120)
+    env = _env(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'empty.sqlite3'}", RONGHE_SECRET_KEY="test-only-" + "0123456789abcdef" * 3,
+               RONGHE_HTTPS="1", RONGHE_TRUSTED_PROXY="127.0.0.1")  # otherwise safe (tests/platform/test_serve_safety.py)
+    result = subprocess.run([*RONGHE, "serve", "--allow-sqlite", "--port", str(_free_port())], capture_output=True,
+                            text=True, env=env, timeout=120)
     assert result.returncode != 0
     assert "unapplied migration" in result.stderr and "ronghe manage migrate" in result.stderr
     assert "Traceback" not in result.stderr
