@@ -72,19 +72,19 @@ class OrganizationSerializer(serializers.ModelSerializer):
             return services.update_organization(self.context["request"].user, instance, **validated_data)
 
 
-class LicenceSerializer(serializers.Serializer):
+class OrganizationLicenceSerializer(serializers.Serializer):
     licence = serializers.FileField(help_text="PDF or image of the business licence (营业执照)")
 
 
-class VerifySerializer(serializers.Serializer):
+class OrganizationVerifySerializer(serializers.Serializer):
     note = serializers.CharField(required=False, default="", allow_blank=True, max_length=500)
 
 
-class RejectSerializer(serializers.Serializer):
+class OrganizationRejectSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500, help_text="what the organization must fix")
 
 
-class VerificationSerializer(serializers.Serializer):
+class OrganizationVerificationSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     verification = serializers.CharField()
     review_note = serializers.CharField()
@@ -113,7 +113,7 @@ class OrganizationViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, view
                 .prefetch_related(Prefetch("industries", queryset=Industry.objects.only("code"))))
 
 
-    @extend_schema(request={"multipart/form-data": LicenceSerializer}, responses=VerificationSerializer)
+    @extend_schema(request={"multipart/form-data": OrganizationLicenceSerializer}, responses=OrganizationVerificationSerializer)
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
     def licence(self, request: Request, pk: str | None = None) -> Response:
         """Submit the business licence (营业执照) for review."""
@@ -123,19 +123,19 @@ class OrganizationViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, view
         org.refresh_from_db()
         return Response(_verification(org))
 
-    @extend_schema(request=VerifySerializer, responses=VerificationSerializer)
+    @extend_schema(request=OrganizationVerifySerializer, responses=OrganizationVerificationSerializer)
     @action(detail=True, methods=["post"])
     def verify(self, request: Request, pk: str | None = None) -> Response:
-        data = VerifySerializer(data=request.data)
+        data = OrganizationVerifySerializer(data=request.data)
         data.is_valid(raise_exception=True)
         with service_errors():
             org = services.verify_organization(request.user, self.get_object(), note=data.validated_data["note"])
         return Response(_verification(org))
 
-    @extend_schema(request=RejectSerializer, responses=VerificationSerializer)
+    @extend_schema(request=OrganizationRejectSerializer, responses=OrganizationVerificationSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: str | None = None) -> Response:
-        data = RejectSerializer(data=request.data)
+        data = OrganizationRejectSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         with service_errors():
             org = services.reject_organization(request.user, self.get_object(), reason=data.validated_data["reason"])

@@ -30,7 +30,7 @@ class NotificationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Notification
-        fields = ["id", "action", "text", "url", "unread", "state", "created_at", "read_at", "organization"]
+        fields = ["id", "action", "text", "url", "unread", "created_at", "read_at", "organization"]
         read_only_fields = fields
 
 
