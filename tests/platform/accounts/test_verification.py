@@ -180,3 +180,21 @@ def test_organizations_the_operator_creates_are_verified(users):
     org = services.create_organization(users["operator"], kind="government", admin=admin, name="某市工信局",
                                        credit_code=make_credit_code(), province="32")
     assert org.verification == V.VERIFIED
+
+
+def test_an_unverified_association_curates_no_list(users, orgs, items):
+    from ronghe.platform.demand import services as demand_services
+    from ronghe.platform.demand.aggregates import sees_exact_totals
+    from ronghe.platform.demand.rules import can_create_demand_list
+
+    fields = {"items": [items[0]], "name": "清单", "industry": "36", "province": "32", "pain_points": "联网"}
+    pending = make_org("association", verification=V.PENDING)
+    newcomer = make_user(pending)
+    assert not can_create_demand_list(newcomer)
+    with pytest.raises(PermissionDenied):
+        demand_services.create_demand_list(newcomer, pending, **fields)
+    # a list it drafted while verified is no longer its to curate should its verification ever lapse (by hand here)
+    demand_list = demand_services.create_demand_list(users["association"], orgs["association"], **fields)
+    Organization.objects.filter(pk=orgs["association"].pk).update(verification=V.REJECTED)
+    forget(users["association"])
+    assert not sees_exact_totals(users["association"], demand_list)
