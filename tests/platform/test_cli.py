@@ -22,7 +22,9 @@ RONGHE = [sys.executable, "-m", "ronghe.cli"]
 
 
 def _env(data_dir: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
+    # DJANGO_ALLOW_ASYNC_UNSAFE: set by the browser tests in this process, refused by serve's deploy checks
+    drop = {"DATABASE_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in drop}
     return env | {"RONGHE_DATA_DIR": str(data_dir), "RONGHE_LOG_LEVEL": "ERROR"} | extra
 
 

@@ -29,7 +29,8 @@ SAFE = {"RONGHE_SECRET_KEY": KEY, "RONGHE_HTTPS": "1", "RONGHE_TRUSTED_PROXY": "
 
 def _env(data_dir: Path, db: Path | None = None, **extra: str) -> dict[str, str]:
     drop = {"DATABASE_URL", "DJANGO_SETTINGS_MODULE", "RONGHE_SECRET_KEY", "RONGHE_DEBUG", "RONGHE_HTTPS",
-            "RONGHE_TRUSTED_PROXY", "RONGHE_SILENCED_CHECKS"}
+            "RONGHE_TRUSTED_PROXY", "RONGHE_SILENCED_CHECKS",
+            "DJANGO_ALLOW_ASYNC_UNSAFE"}  # set for the browser tests in this process; never in a deployment
     env = {k: v for k, v in os.environ.items() if k not in drop}
     env |= {"RONGHE_DATA_DIR": str(data_dir), "RONGHE_LOG_LEVEL": "ERROR"}
     if db is not None:

@@ -216,7 +216,8 @@ def manage(ctx: click.Context) -> None:
 def register(main: click.Group) -> None:
     """Attach the platform commands to the top-level group."""
     from ronghe.platform.cli_audit import audit
+    from ronghe.platform.deals.cli import export
     from ronghe.platform.demodata import demo_data_command
 
-    for command in (demo, serve, worker, manage, audit, demo_data_command()):
+    for command in (demo, serve, worker, manage, audit, export, demo_data_command()):
         main.add_command(command)

@@ -55,3 +55,15 @@ def test_a_superuser_cannot_write_a_domain_object_through_the_admin(orgs):
     for model, _model_admin in _domain_admins():
         url = f"/admin/{model._meta.app_label}/{model._meta.model_name}/add/"
         assert client.post(url, {}).status_code == 403, url
+
+
+def test_core_imports_no_app_above_it():
+    """Apps register with core; core never imports them (the registry and the identity hook carry the rest)."""
+    import pathlib
+    import re
+
+    core = pathlib.Path(__file__).resolve().parents[3] / "src" / "ronghe" / "platform" / "core"
+    above = re.compile(r"^\s*(from|import) ronghe\.platform\.(?!core\b)(\w+)", re.M)
+    offenders = {str(p.relative_to(core)): above.findall(p.read_text())
+                 for p in core.rglob("*.py") if "migrations" not in p.parts and above.search(p.read_text())}
+    assert offenders == {}

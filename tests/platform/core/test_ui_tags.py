@@ -9,8 +9,9 @@ import django_filters
 from django import forms
 from django.utils import translation
 
+from ronghe.platform.accounts.labels import industry_label, industry_name, province_name
 from ronghe.platform.accounts.reference import province_choices
-from ronghe.platform.core.templatetags.ui import bs, industry_label, industry_name, province_name
+from ronghe.platform.core.templatetags.ui import bs
 
 
 def test_reference_names_follow_the_language():

@@ -29,6 +29,7 @@ app = PlatformApp(
         JourneyStep("certifier", _("审核服务商注册"), "accounts:review_queue", 15),
         JourneyStep("government", _("组织名录"), "accounts:org_index", 90),
     ),
+    labels="ronghe.platform.accounts.labels",
     audit_types=("accounts.organization", "accounts.membership", "auth.user"),
     recipients={
         "accounts.organization_verified": "ronghe.platform.accounts.notify:the_organization",

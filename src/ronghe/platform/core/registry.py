@@ -84,6 +84,13 @@ class PlatformApp:
     #: who must know of each of its events: action ("demand.invited") → "module:function" taking the event
     #: (a ``core.models.Event`` row) and returning the organization ids to tell
     recipients: dict[str, str] = field(default_factory=dict)
+    #: links it adds to another app's object page: object type ("demand.demand") → "module:function" taking
+    #: (user, obj) and returning ``[(label, url), …]`` — so a lower app's page offers a higher app's next step
+    #: (open bidding on a demand) without importing it
+    object_links: dict[str, str] = field(default_factory=dict)
+    #: "module" with ``ENGLISH_OPTIONS`` (model label → label function) and optionally ``english_choice(value,
+    #: label)``: how its reference data reads in English in the form helpers' choices
+    labels: str | None = None
     #: an app that delivers events to people (the inbox) names its "module:function" here: ``sink(event, action)``
     event_sink: str | None = None
     #: how its events read in one recipient's inbox: "module:function" taking ``(event, action, user)`` and
@@ -139,6 +146,31 @@ def audit_types() -> list[str]:
 def recipients_for(action: str) -> list[str]:
     """The recipient resolvers declared for ``action`` by any app."""
     return [a.recipients[action] for a in platform_apps() if action in a.recipients]
+
+
+def object_links(object_type: str, user: Any, obj: Any) -> list[tuple[str, str]]:
+    """Every installed app's links for this object and user, in INSTALLED_APPS order."""
+    out: list[tuple[str, str]] = []
+    for a in platform_apps():
+        if object_type in a.object_links:
+            out.extend(resolve(a.object_links[object_type])(user, obj))
+    return out
+
+
+@cache
+def english_options() -> dict[str, Any]:
+    """Model label → its English option label, from every app's ``labels`` module."""
+    out: dict[str, Any] = {}
+    for a in platform_apps():
+        if a.labels:
+            out.update(getattr(importlib.import_module(a.labels), "ENGLISH_OPTIONS", {}))
+    return out
+
+
+@cache
+def english_choice_functions() -> tuple[Any, ...]:
+    return tuple(fn for a in platform_apps() if a.labels
+                 if (fn := getattr(importlib.import_module(a.labels), "english_choice", None)) is not None)
 
 
 def event_sinks() -> list[str]:

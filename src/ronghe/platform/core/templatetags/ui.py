@@ -3,70 +3,23 @@
 ``{{ field|bs }}`` renders a form field's widget with Bootstrap's classes (``form-control``, ``form-select``,
 ``form-check-input``, ``is-invalid``); ``{{ field|bs:"filter" }}`` does the same for a filter form, whose empty
 choices read 「全部」 instead of Django's 「---------」 and 「未知」. Province and GB/T 4754 industry choices show their
-English names when the page is in English (the reference CSVs carry both).
+English names when the page is in English: the apps that own the reference data say how (``labels`` in their
+``platform.py``); the province and industry filters are ``{% load reference %}`` from accounts.
 """
 
 from __future__ import annotations
-
-from functools import cache
 
 from django import forms, template
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from ronghe.platform.accounts.reference import industries, provinces
+from ronghe.platform.core.registry import english_choice_functions, english_options
 
 register = template.Library()
 
+
 def _english() -> bool:
     return (get_language() or "").startswith("en")
-
-
-@cache
-def _industry_names() -> dict[str, tuple[str, str]]:
-    return {r["code"]: (r["name_zh"], r["name_en"]) for r in industries()}
-
-
-@register.filter
-def province_name(code: str) -> str:
-    """GB/T 2260 code → the province's name in the page's language (the code itself when unknown)."""
-    p = provinces().get(str(code or ""))
-    if p is None:
-        return code or ""
-    return p.name_en if _english() else p.name_zh
-
-
-@register.filter
-def industry_name(value) -> str:
-    """GB/T 4754 division (code or Industry row) → its name in the page's language."""
-    code = getattr(value, "code", value)
-    names = _industry_names().get(str(code or ""))
-    if names is None:
-        return getattr(value, "name_zh", "") or str(value or "")
-    return names[1] if _english() and names[1] else names[0]
-
-
-@register.filter
-def industry_label(value) -> str:
-    """「36 汽车制造业」 / 「36 Manufacture of automobiles」."""
-    code = getattr(value, "code", value)
-    return f"{code} {industry_name(value)}" if code else ""
-
-
-def _category_label(category) -> str:
-    return f"{category.code} {category.name_en or category.name_zh}"
-
-
-def _item_label(item) -> str:
-    return f"{item.code} v{item.version} {item.name_en or item.name_zh}"
-
-
-#: English option labels of model choices (by model label), used when the page is in English
-_ENGLISH_LABELS = {
-    "accounts.Industry": industry_label,
-    "catalog.ServiceCategory": _category_label,
-    "catalog.ServiceItem": _item_label,
-}
 
 
 def _localize_label(value, label):
@@ -74,12 +27,9 @@ def _localize_label(value, label):
     if isinstance(label, str):  # a plain label marked with gettext_noop (budget bands); lazy ones translate themselves
         label = _(label) if label else label
     if _english():
-        p = provinces().get(value)
-        if p is not None and str(label) == p.name_zh:
-            return p.name_en
-        names = _industry_names().get(value)
-        if names is not None and str(label) in (names[0], f"{value} {names[0]}"):
-            return f"{value} {names[1]}"
+        for english in english_choice_functions():  # the apps that own reference data name it in English
+            if (found := english(value, str(label))) is not None:
+                return found
     return label
 
 
@@ -93,8 +43,8 @@ def _prepare_choices(field: forms.Field, empty: str) -> None:
         if field.empty_label is not None:
             field.empty_label = empty
         model = field.queryset.model._meta.label
-        if _english() and model in _ENGLISH_LABELS:
-            field.label_from_instance = _ENGLISH_LABELS[model]
+        if _english() and model in english_options():
+            field.label_from_instance = english_options()[model]
         return
     if not isinstance(field, forms.ChoiceField):
         return
