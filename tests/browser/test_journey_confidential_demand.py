@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from ronghe.platform.demand.models import Demand, DemandAttachment
+from ronghe.platform.inbox.models import Notification
 from tests.browser._pdf import tiny_pdf
 from tests.platform.conftest import PASSWORD, make_org, make_user
 
@@ -105,11 +106,18 @@ def test_nda_demand_is_hidden_until_the_invited_provider_accepts(page, parties, 
     logout()
 
     # the provider accepts the NDA and now sees the scope and the attachment
+    # ... learning of it from the inbox: the unread count in the top bar, then the invitation's next step
     login("seller", PASSWORD)
     page.goto(f"/demand/{demand.pk}/")
     _assert_nothing_confidential(page, buyer_org.name)
-    page.get_by_role("link", name="阅读并接受保密协议").click()
+    inbox = page.locator("header a.inbox-link")
+    expect(inbox).to_contain_text("1")
+    inbox.click()
+    expect(page.locator("#main")).to_contain_text(f"一家制造企业邀请贵单位查看需求“{TITLE}”")
+    _assert_nothing_confidential(page, buyer_org.name)
+    page.get_by_role("button", name=re.compile(TITLE)).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("保密协议")
+    expect(page.locator("header a.inbox-link .badge")).to_have_count(0)
     page.get_by_label("我已阅读并代表本组织接受上述保密协议").check()
     page.get_by_role("button", name=re.compile("接受保密协议")).click()
     expect(page.locator("ul.messages")).to_contain_text("已接受保密协议")
@@ -124,6 +132,8 @@ def test_nda_demand_is_hidden_until_the_invited_provider_accepts(page, parties, 
     with open(download.path(), "rb") as fh:
         assert fh.read(5) == b"%PDF-"
     screenshot("journey3-provider-after-nda")
+    # the buyer hears of it (after the commit, as a real request)
+    assert Notification.objects.filter(recipient__username="buyer", action="demand.nda_accepted").exists()
 
 
 def _assert_nothing_confidential(page, buyer_name: str) -> None:

@@ -130,6 +130,8 @@ def test_demo_data_loads_once_one_synthetic_org_and_admin_per_role():
     assert sorted(curated.values_list("kind", flat=True)) == sorted(Organization.Kind.values)
     assert all("演示" in o.name and o.is_synthetic for o in curated)
     assert not Organization.objects.filter(is_synthetic=False).exists()  # generated data is labelled too
+    # the curated and the generated organizations stand for reviewed registrations: verified
+    assert not Organization.objects.exclude(verification=Organization.Verification.VERIFIED).exists()
     for role, username, password in demo.logins():
         member = Membership.objects.get(user__username=username)
         assert member.role == "admin" and member.user.check_password(password), role

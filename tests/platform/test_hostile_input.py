@@ -4,6 +4,7 @@ on every write endpoint of the API (the anonymous token endpoint included) and o
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -111,8 +112,7 @@ def _page_patterns() -> list[str]:
             if isinstance(p, URLResolver):
                 walk(p.url_patterns, route)
             elif isinstance(p, URLPattern) and not route.startswith(("admin/", "api/", "media/", "i18n/")):
-                out.append("/" + route.replace("<int:pk>", "1").replace("<int:membership_id>", "1")
-                           .replace("<int:attachment_id>", "1"))
+                out.append("/" + re.sub(r"<int:\w+>", "1", route))
 
     walk(get_resolver().url_patterns, "")
     return out

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "ronghe.platform.demand",
     "ronghe.platform.providers",
     "ronghe.platform.deals",
+    "ronghe.platform.inbox",
     "ronghe.platform.demodata",
 ]
 
@@ -238,6 +239,15 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {"ProvinceEnum": "ronghe.platform.accounts.reference.PROVINCE_CHOICES"},
 }
+
+# Notifications by e-mail (opt-in per user, ronghe.platform.inbox): the console by default (the demo prints
+# them); production sets an SMTP backend and its EMAIL_HOST etc. through the environment.
+EMAIL_BACKEND = os.environ.get("RONGHE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("RONGHE_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("RONGHE_EMAIL_PORT", "25"))
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("RONGHE_FROM_EMAIL", "ronghe <noreply@localhost>")
+RONGHE_SITE_URL = os.environ.get("RONGHE_SITE_URL", "")  # absolute links in e-mails, e.g. https://ronghe.example.cn
 
 TASKS = {"default": {"BACKEND": os.environ.get("RONGHE_TASK_BACKEND", "django_tasks_db.DatabaseBackend")}}
 

@@ -36,7 +36,8 @@ def test_anyone_lists_the_directory_with_public_fields_only(orgs, api_client_for
     assert body["count"] == len(orgs)
     row = body["results"][0]
     assert set(row) == {"id", "name", "name_en", "kind", "credit_code", "province", "province_name", "city",
-                        "industries", "description", "website", "is_synthetic", "created_at", "updated_at"}
+                        "industries", "description", "website", "is_synthetic", "verification", "created_at",
+                        "updated_at"}
     assert "memberships" not in row and "members" not in row
 
 

@@ -233,11 +233,14 @@ def test_association_publishes_and_manufacturers_join(users, items, api_client_f
     response = manufacturer.post(f"/api/demand-lists/{pk}/join/",
                                  {"entries": [{"item": items[0].pk, "quantity": 4}]}, format="json")
     assert response.status_code == 200, response.content
-    assert response.json()["totals"]["manufacturers"] == 1
+    assert response.json()["totals"]["manufacturers"] is None  # one joiner: suppressed, even for itself
     detail = api_client_for(None).get(f"/api/demand-lists/{pk}/").json()
     by_item = {row["item"]: row["quantity"] for row in detail["totals"]["by_item"]}
-    assert by_item == {items[0].pk: 4, items[1].pk: 0}
-    assert detail["totals"]["by_province"] == [{"province": "32", "province_name": "江苏省", "manufacturers": 1}]
+    assert by_item == {items[0].pk: None, items[1].pk: 0}
+    assert detail["totals"]["by_province"] == []
+    curated = association.get(f"/api/demand-lists/{pk}/").json()["totals"]
+    assert curated["manufacturers"] == 1 and curated["suppressed_below"] is None
+    assert curated["by_province"] == [{"province": "32", "province_name": "江苏省", "manufacturers": 1}]
 
 
 @pytest.mark.parametrize("key", ["manufacturer", "provider", "government", "certifier", "anonymous"])

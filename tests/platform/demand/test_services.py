@@ -217,7 +217,8 @@ def test_demand_list_lifecycle_join_and_totals(users, orgs, items):
     services.join_demand_list(users["manufacturer"], demand_list, manufacturer=orgs["manufacturer"], entries=[services.EntryInput(items[0], 3), services.EntryInput(items[1], 1)])
     services.join_demand_list(users["manufacturer_b"], demand_list, manufacturer=orgs["manufacturer_b"], entries=[services.EntryInput(items[0], 2)])
     services.join_demand_list(users["manufacturer"], demand_list, manufacturer=orgs["manufacturer"], entries=[services.EntryInput(items[0], 5)])  # joining again updates
-    totals = demand_list_totals(demand_list)
+    assert demand_list_totals(demand_list, users["manufacturer"])["manufacturers"] is None  # two: suppressed
+    totals = demand_list_totals(demand_list, users["association"])
     assert totals["manufacturers"] == 2
     by_item = {row["item"]: row for row in totals["by_item"]}
     assert by_item[items[0].pk]["manufacturers"] == 2 and by_item[items[0].pk]["quantity"] == 7

@@ -16,6 +16,7 @@ from ronghe.platform.demand.visibility import (
     present,
     summary_q,
 )
+from tests.platform.conftest import make_org, make_user
 from tests.platform.demand.conftest import OPERATOR_KEYS, OWNER_KEYS, PROVIDER_KEYS, assert_no_secret
 
 LEVELS = ["public", "registered", "nda", "private"]
@@ -35,11 +36,18 @@ def expected_details(key: str, level: str, accepted: set[str]) -> bool:
 @pytest.mark.django_db
 @pytest.mark.parametrize("level", LEVELS)
 def test_detail_entitlement_matrix_for_every_role(level, make_demand, users, orgs):
+    # a provider that registered itself and is not verified yet: a provider by kind, entitled to nothing more
+    # than summaries — even when invited and it accepted the NDA
+    unverified = make_org("provider", name="provider unverified", verification="pending")
+    users = {**users, "provider_unverified": make_user(unverified, "admin"),
+             "provider_unverified_member": make_user(unverified, "member")}
     demand = make_demand(level)
     accepted: set[str] = set()
     if level == "nda":  # provider A invited and accepted; provider B not invited
         services.invite_provider(users["manufacturer"], demand, provider=orgs["provider"])
         services.accept_nda(users["provider_member"], demand)
+        services.invite_provider(users["manufacturer"], demand, provider=unverified)
+        services.accept_nda(users["provider_unverified"], demand)
         accepted = {"provider", "provider_member"}
     for key, user in users.items():
         want = expected_details(key, level, accepted)

@@ -21,7 +21,7 @@ from django.urls import path
 from ronghe.platform.accounts import services
 from ronghe.platform.accounts.models import Industry, Membership, Organization, OrganizationEvent
 from ronghe.platform.accounts.rules import can_create_organization
-from ronghe.platform.core.admin import ReadOnlyAdmin, ReadOnlyInline
+from ronghe.platform.core.admin import ReadOnlyAdmin, ReadOnlyInline, service_action
 from ronghe.platform.core.errors import apply_service_errors
 
 
@@ -50,8 +50,10 @@ class CreateOrganizationForm(forms.Form):
 
 @admin.register(Organization)
 class OrganizationAdmin(ReadOnlyAdmin):
-    list_display = ["name", "kind", "credit_code", "province", "city", "is_synthetic", "created_at"]
-    list_filter = ["kind", "province", "is_synthetic"]
+    list_display = ["name", "kind", "verification", "credit_code", "province", "city", "is_synthetic", "created_at"]
+    list_filter = ["verification", "kind", "province", "is_synthetic"]
+    actions = [service_action(services.verify_organization, "通过所选组织的审核 verify the selected organizations",
+                              "已通过 {n} 个组织的审核")]
     search_fields = ["name", "name_en", "credit_code"]
     inlines = [MembershipInline, OrganizationEventInline]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}

@@ -5,14 +5,21 @@
   becomes its admin (``register_organization``).
 - ``PUT``/``PATCH /api/organizations/{id}/``: that organization's admins and the operator (rule ``change``:
   403 exactly where ``update_organization`` refuses).
+- ``POST /{id}/licence/`` (multipart ``licence``): the organization's admin submits its business licence;
+  ``POST /{id}/verify/`` and ``POST /{id}/reject/ {"reason": …}``: the operator (or, for a provider, a verified
+  certifier) decides. ``verification`` is public; the rejection reason only for the organization and reviewers.
 - No ``DELETE``.
 """
 
 from __future__ import annotations
 
 from django.db.models import Prefetch
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from ronghe.platform.accounts import services
@@ -36,8 +43,9 @@ class OrganizationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Organization
         fields = ["id", "name", "name_en", "kind", "credit_code", "province", "province_name", "city",
-                  "industries", "description", "website", "is_synthetic", "created_at", "updated_at"]
-        read_only_fields = ["is_synthetic", "created_at", "updated_at"]
+                  "industries", "description", "website", "is_synthetic", "verification", "created_at",
+                  "updated_at"]
+        read_only_fields = ["is_synthetic", "verification", "created_at", "updated_at"]
         extra_kwargs = {"credit_code": {"validators": []}}  # the service reports a taken code
 
     @extend_schema_field(serializers.CharField())
@@ -64,6 +72,29 @@ class OrganizationSerializer(serializers.ModelSerializer):
             return services.update_organization(self.context["request"].user, instance, **validated_data)
 
 
+class OrganizationLicenceSerializer(serializers.Serializer):
+    licence = serializers.FileField(help_text="PDF or image of the business licence (营业执照)")
+
+
+class OrganizationVerifySerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, default="", allow_blank=True, max_length=500)
+
+
+class OrganizationRejectSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, help_text="what the organization must fix")
+
+
+class OrganizationVerificationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    verification = serializers.CharField()
+    review_note = serializers.CharField()
+
+
+def _verification(org: Organization) -> dict:
+    return {"id": org.pk, "verification": org.verification, "review_note": org.review_note}
+
+
+
 class OrganizationViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     """The organization directory (组织名录): public profiles; admins edit their own."""
 
@@ -71,7 +102,8 @@ class OrganizationViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, view
     filterset_class = OrganizationFilterSet
     permission_classes = [permissions.IsAuthenticatedOrReadOnly, ReadOnlyForGovernment, RulePermission]
     rules = organization_rules
-    rule_actions = {"update": "change", "partial_update": "change"}
+    rule_actions = {"update": "change", "partial_update": "change", "licence": "submit_licence",
+                    "verify": "verify", "reject": "reject"}
     ordering_fields = ["name", "created_at", "province"]
     ordering = ["name"]
 
@@ -79,6 +111,35 @@ class OrganizationViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, view
         # Profiles are public, so a refused edit is a 403 (the rule), not a 404.
         return (Organization.objects.restrict(self.request.user, "view")
                 .prefetch_related(Prefetch("industries", queryset=Industry.objects.only("code"))))
+
+
+    @extend_schema(request={"multipart/form-data": OrganizationLicenceSerializer}, responses=OrganizationVerificationSerializer)
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    def licence(self, request: Request, pk: str | None = None) -> Response:
+        """Submit the business licence (营业执照) for review."""
+        org = self.get_object()
+        with service_errors():
+            services.submit_licence(request.user, org, upload=request.FILES.get("licence"))
+        org.refresh_from_db()
+        return Response(_verification(org))
+
+    @extend_schema(request=OrganizationVerifySerializer, responses=OrganizationVerificationSerializer)
+    @action(detail=True, methods=["post"])
+    def verify(self, request: Request, pk: str | None = None) -> Response:
+        data = OrganizationVerifySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        with service_errors():
+            org = services.verify_organization(request.user, self.get_object(), note=data.validated_data["note"])
+        return Response(_verification(org))
+
+    @extend_schema(request=OrganizationRejectSerializer, responses=OrganizationVerificationSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: str | None = None) -> Response:
+        data = OrganizationRejectSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        with service_errors():
+            org = services.reject_organization(request.user, self.get_object(), reason=data.validated_data["reason"])
+        return Response(_verification(org))
 
 
 def register(router: BaseRouter) -> None:

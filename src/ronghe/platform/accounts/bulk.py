@@ -3,7 +3,8 @@
 For the demo-data generator (hundreds of thousands of organizations), beside ``accounts.services`` and with
 the same invariants, imported from this app: a kind is one of ``Organization.Kind``, the credit code passes
 ``validate_credit_code`` (upper-cased as ``Organization.save`` does), industries are GB/T 4754 division rows,
-a generated login administers its organization (``Membership.Role.ADMIN``). Each call writes one batch inside
+a generated login administers its organization (``Membership.Role.ADMIN``), a verification state is one of
+``Organization.Verification`` (verified by default, stamped ``verified_at``). Each call writes one batch inside
 its own transaction (a savepoint within the caller's) and appends one audit entry per model.
 """
 
@@ -23,6 +24,7 @@ from ronghe.platform.accounts.validators import validate_credit_code
 from ronghe.platform.core.bulk import DEMO_DATA_ACTOR, Table, audit_batch
 
 _KINDS = frozenset(Organization.Kind.values)
+_VERIFICATION = frozenset(Organization.Verification.values)
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,8 @@ class OrganizationRow:
     description: str = ""
     industries: Sequence[str] = field(default_factory=tuple)
     is_synthetic: bool = True
+    #: the generated organizations stand for registrations the operator has reviewed: verified
+    verification: str = Organization.Verification.VERIFIED
 
 
 class AccountsBulkWriter:
@@ -46,7 +50,7 @@ class AccountsBulkWriter:
     def __init__(self, now: datetime, actor: str = DEMO_DATA_ACTOR) -> None:
         self.now, self.actor = now, actor
         self._org = Table(Organization, ("name", "name_en", "kind", "credit_code", "province", "city",
-                                         "description", "is_synthetic"), now)
+                                         "description", "is_synthetic", "verification", "verified_at"), now)
         self._org_industry = Table(Organization.industries.through, ("organization_id", "industry_id"), now)
         self._user = Table(get_user_model(), ("username", "password", "date_joined"), now)
         self._membership = Table(Membership, ("user_id", "organization_id", "role"), now)
@@ -57,12 +61,15 @@ class AccountsBulkWriter:
         for n, r in enumerate(rows):
             if r.kind not in _KINDS:
                 raise InputError(f"unknown organization kind {r.kind!r}", cell=f"row {n}")
+            if r.verification not in _VERIFICATION:
+                raise InputError(f"unknown verification state {r.verification!r}", cell=f"row {n}")
             code = r.credit_code.strip().upper()
             try:
                 validate_credit_code(code)
             except ValidationError as exc:
                 raise InputError(f"credit code {code}: {' '.join(exc.messages)}", cell=f"row {n}") from None
-            values.append((r.name, r.name_en, r.kind, code, r.province, r.city, r.description, r.is_synthetic))
+            values.append((r.name, r.name_en, r.kind, code, r.province, r.city, r.description, r.is_synthetic,
+                           r.verification, self.now if r.verification == Organization.Verification.VERIFIED else None))
         if not values:
             return []
         with transaction.atomic():

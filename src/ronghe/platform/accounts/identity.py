@@ -15,5 +15,7 @@ class AccountsIdentity:
         from ronghe.platform.accounts.models import Membership
 
         rows = (Membership.objects.filter(user=user)
-                .values_list("organization_id", "organization__kind", "role", "organization__name"))
-        return [Affiliation(org_id, kind, role, name) for org_id, kind, role, name in rows]
+                .values_list("organization_id", "organization__kind", "role", "organization__name",
+                             "organization__verification"))
+        return [Affiliation(org_id, kind, role, name, verified=verification == "verified")
+                for org_id, kind, role, name, verification in rows]

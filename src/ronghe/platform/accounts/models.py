@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from ronghe.platform.accounts.reference import province_choices
 from ronghe.platform.accounts.validators import validate_credit_code
 from ronghe.platform.core.models import Event, RestrictedQuerySet, TimeStampedModel
+from ronghe.platform.core.storage import private_storage
 
 
 class Industry(models.Model):
@@ -64,6 +65,22 @@ class Organization(TimeStampedModel):
         default=False, help_text="generated demo data (clearly labelled as synthetic in every page)"
     )
 
+    class Verification(models.TextChoices):
+        PENDING = "pending", _("待审核")
+        VERIFIED = "verified", _("已认证")
+        REJECTED = "rejected", _("未通过审核")
+
+    verification = models.CharField(
+        _("审核状态"), max_length=10, choices=Verification.choices, default=Verification.PENDING,
+        db_default=Verification.PENDING, db_index=True,
+        help_text="only verified organizations are entitled to more than public summaries",
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    review_note = models.CharField(_("审核意见"), max_length=500, blank=True,
+                                   help_text="the reason of a rejection, which the organization reads")
+
     objects = OrganizationQuerySet.as_manager()
 
     class Meta:
@@ -73,6 +90,10 @@ class Organization(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verification == self.Verification.VERIFIED
 
     def save(self, *args, **kwargs) -> None:
         self.credit_code = (self.credit_code or "").strip().upper()
@@ -105,3 +126,28 @@ class OrganizationEvent(Event):
 
     class Meta(Event.Meta):
         verbose_name = "组织事件 organization event"
+
+
+def _licence_path(instance: OrganizationLicence, filename: str) -> str:
+    return f"licences/{instance.organization_id}/{instance.token}"
+
+
+class OrganizationLicence(models.Model):
+    """A business licence (营业执照) an organization submitted for review: private, served to reviewers only."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="licences")
+    file = models.FileField(storage=private_storage, upload_to=_licence_path, max_length=200)
+    token = models.CharField(max_length=32, editable=False)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=80, help_text="sha256:<hex> of the stored bytes")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        verbose_name = "营业执照 business licence"
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}: {self.original_name}"

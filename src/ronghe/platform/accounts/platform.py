@@ -9,7 +9,10 @@ app = PlatformApp(
     url_prefix="orgs/",
     urls="ronghe.platform.accounts.urls",
     api="ronghe.platform.accounts.api:register",
-    nav=(NavEntry(_("组织"), "accounts:org_index", order=90),),
+    nav=(
+        NavEntry(_("组织"), "accounts:org_index", order=90),
+        NavEntry(_("待审核"), "accounts:review_queue", order=92, kinds=frozenset({"operator"}), signed_in=True),
+    ),
     roles=(
         Role("manufacturer", _("制造企业（需求方）"), _("发布需求（可设保密级别），加入行业需求清单，寻找服务商。"), 10),
         Role("provider", _("生产性服务商"), _("建立企业档案，登记服务供给、资质证书和案例。"), 20),
@@ -22,8 +25,16 @@ app = PlatformApp(
         JourneyStep("association", _("组织名录"), "accounts:org_index", 90),
         JourneyStep("operator", _("管理后台"), "admin:index", 10),
         JourneyStep("operator", _("组织名录"), "accounts:org_index", 20),
+        JourneyStep("operator", _("审核组织注册"), "accounts:review_queue", 15),
+        JourneyStep("certifier", _("审核服务商注册"), "accounts:review_queue", 15),
         JourneyStep("government", _("组织名录"), "accounts:org_index", 90),
     ),
     labels="ronghe.platform.accounts.labels",
     audit_types=("accounts.organization", "accounts.membership", "auth.user"),
+    recipients={
+        "accounts.organization_verified": "ronghe.platform.accounts.notify:the_organization",
+        "accounts.organization_rejected": "ronghe.platform.accounts.notify:the_organization",
+        "accounts.licence_submitted": "ronghe.platform.accounts.notify:reviewers",
+    },
+    notices="ronghe.platform.accounts.notify:describe",
 )

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from ronghe.platform.accounts.models import Membership, Organization
-from ronghe.platform.core.permissions import is_authenticated, is_operator, may_write, org_ids
+from ronghe.platform.core.permissions import has_kind, is_authenticated, is_operator, may_write, org_ids
 from ronghe.platform.core.rules import Rules
 
 organization_rules = Rules("accounts.organization")
@@ -89,3 +89,49 @@ def can_remove_member(user: Any, membership: Membership) -> bool:
     """Its admins and the operator remove anyone; a member leaves by themself."""
     leaving = is_authenticated(user) and membership.user_id == user.pk
     return _administers(user, membership.organization_id) or (leaving and may_write(user))
+
+
+# --- verification (审核) -------------------------------------------------------------------------------------
+
+#: kinds a verified certifier may verify; everything else (and certifiers, associations) the operator verifies
+CERTIFIER_REVIEWS: frozenset[str] = frozenset({Organization.Kind.PROVIDER})
+
+
+def reviews(user: Any, org: Organization) -> bool:
+    """The operator reviews every organization; a *verified* certifier reviews providers — never its own."""
+    if not may_write(user) or org.pk in org_ids(user):
+        return False
+    if is_operator(user):
+        return True
+    return org.kind in CERTIFIER_REVIEWS and has_kind(user, Organization.Kind.CERTIFIER, verified=True)
+
+
+def _pending(org: Organization) -> bool:
+    return org.verification == Organization.Verification.PENDING
+
+
+@organization_rules.rule("verify", "只有平台运营方（服务商亦可由已认证的认证机构）可以审核 "
+                                   "(only the operator — or, for a provider, a verified certifier — verifies)",
+                         when=_pending, when_message="只有待审核的组织可以审核 (only a pending organization is reviewed)")
+def can_verify_organization(user: Any, org: Organization) -> bool:
+    return reviews(user, org)
+
+
+@organization_rules.rule("reject", "只有平台运营方（服务商亦可由已认证的认证机构）可以驳回 "
+                                   "(only the operator — or, for a provider, a verified certifier — rejects)",
+                         when=_pending, when_message="只有待审核的组织可以驳回 (only a pending organization is rejected)")
+def can_reject_organization(user: Any, org: Organization) -> bool:
+    return reviews(user, org)
+
+
+@organization_rules.rule("submit_licence", "只有该组织的管理员可以提交营业执照 (only the organization's admins submit)",
+                         when=lambda org: org.verification != Organization.Verification.VERIFIED,
+                         when_message="该组织已通过审核 (already verified)")
+def can_submit_licence(user: Any, org: Organization) -> bool:
+    return _administers(user, org.pk)
+
+
+@organization_rules.rule("see_licence", "无权查看营业执照 (not entitled to the business licence)")
+def can_see_licence(user: Any, org: Organization) -> bool:
+    """The organization's own members and those who may review it."""
+    return is_authenticated(user) and (org.pk in org_ids(user) or is_operator(user) or reviews(user, org))

@@ -10,15 +10,24 @@ those kinds see and govern everything.
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Iterable
+from pathlib import PurePath
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
-from ronghe.platform.accounts.models import Industry, Membership, Organization, OrganizationEvent
+from ronghe.platform.accounts.models import (
+    Industry,
+    Membership,
+    Organization,
+    OrganizationEvent,
+    OrganizationLicence,
+)
 from ronghe.platform.accounts.rules import (
     SELF_SERVICE_KINDS,
     can_create_organization,
@@ -27,14 +36,17 @@ from ronghe.platform.accounts.rules import (
     membership_rules,
     organization_rules,
 )
+from ronghe.platform.accounts.states import VERIFICATION_STATES
 from ronghe.platform.core import kit
+from ronghe.platform.core.documents import validate_document
 from ronghe.platform.core.permissions import forget, is_authenticated
 
 log = logging.getLogger("ronghe.platform.accounts")
 
 __all__ = [
     "EDITABLE_FIELDS", "SELF_SERVICE_KINDS", "add_member", "change_role", "create_login", "create_organization",
-    "grant_admin_site", "register_account", "register_organization", "remove_member", "update_organization",
+    "grant_admin_site", "register_account", "register_organization", "reject_organization", "remove_member",
+    "submit_licence", "update_organization", "verify_organization",
 ]
 
 EDITABLE_FIELDS: tuple[str, ...] = (
@@ -43,7 +55,7 @@ EDITABLE_FIELDS: tuple[str, ...] = (
 #: what system code and the operator may also set when creating an organization
 CREATE_FIELDS: tuple[str, ...] = (*EDITABLE_FIELDS, "is_synthetic")
 #: the fields an organization's audit entries carry (industries by code)
-AUDITED_FIELDS: tuple[str, ...] = ("kind", *EDITABLE_FIELDS, "is_synthetic")
+AUDITED_FIELDS: tuple[str, ...] = ("kind", *EDITABLE_FIELDS, "is_synthetic", "verification")
 READ_ONLY = "政府只读账户不能修改数据 (government accounts are read-only)"
 
 
@@ -94,15 +106,19 @@ def create_organization(actor: Any, *, kind: str, admin: Any, industries: Iterab
     if admin is None or not getattr(admin, "pk", None):
         raise ValidationError({"admin": ["请指定组织管理员 (an existing user becomes the admin)"]})
     return _create(actor, admin, kind, industries, fields, allowed=CREATE_FIELDS,
-                   action="accounts.organization_created")
+                   action="accounts.organization_created", verified=True)
 
 
 def _create(actor: Any, admin: Any, kind: str, industries: Iterable[Industry | str], fields: dict[str, Any], *,
-            allowed: tuple[str, ...], action: str) -> Organization:
+            allowed: tuple[str, ...], action: str, verified: bool = False) -> Organization:
+    """Self-registered organizations start pending review; those the operator or system code creates are
+    verified by that act (the operator vouches for them)."""
     unknown = set(fields) - set(allowed)
     if unknown:
         raise ValidationError(f"unknown organization fields: {', '.join(sorted(unknown))}")
     org = Organization(kind=kind, **fields)
+    if verified:
+        org.verification, org.verified_at = Organization.Verification.VERIFIED, timezone.now()
     industry_rows = _industries(industries)
     with transaction.atomic():
         _save(org)
@@ -301,3 +317,77 @@ def _save(org: Organization) -> None:
             org.save()
     except IntegrityError:
         raise ValidationError({"credit_code": ["该统一社会信用代码已注册 (credit code already registered)"]}) from None
+
+
+# --- verification (审核) -------------------------------------------------------------------------------------
+
+
+def submit_licence(actor: Any, org: Organization, *, upload: Any) -> OrganizationLicence:
+    """The organization's admin uploads its business licence (营业执照) for review; a rejected organization
+    goes back to pending with it. The file is checked (size, type sniffed, sha256) and kept in private storage."""
+    with transaction.atomic():
+        locked = kit.lock(org)
+        organization_rules.require(actor, "submit_licence", locked)
+        if upload is None:
+            raise ValidationError({"licence": ["请选择营业执照文件 (choose the business licence file)"]})
+        try:
+            doc = validate_document(upload)
+        except ValidationError as exc:
+            raise ValidationError({"licence": exc.messages}) from exc
+        licence = OrganizationLicence(organization=locked, token=secrets.token_hex(16),
+                                      original_name=PurePath(doc.name).name[:200], content_type=doc.content_type,
+                                      size=doc.size, sha256=doc.sha256, uploaded_by=actor)
+        licence.file.save(licence.token, upload, save=False)
+        licence.save()
+        before = locked.verification
+        if before == Organization.Verification.REJECTED:
+            if not VERIFICATION_STATES.allows(before, Organization.Verification.PENDING):
+                raise VERIFICATION_STATES.refuse(before, Organization.Verification.PENDING, "verification")
+            locked.verification = Organization.Verification.PENDING
+            locked.save(update_fields=["verification", "updated_at"])
+        kit.record(actor, locked, "accounts.licence_submitted",
+                   before={"verification": before},
+                   after={"verification": locked.verification,
+                          "licence": {"id": licence.pk, "sha256": licence.sha256, "size": licence.size}},
+                   event=OrganizationEvent, from_state=before, to_state=locked.verification,
+                   organization_id=_acting_for(actor, locked), data={"licence": licence.pk})
+    return licence
+
+
+def verify_organization(actor: Any, org: Organization, *, note: str = "") -> Organization:
+    """pending → verified, by the operator (or a verified certifier, for a provider) after reading its licence."""
+
+    def check(locked: Organization) -> None:
+        organization_rules.require(actor, "verify", locked)
+        if not locked.licences.exists():
+            raise ValidationError({"licence": ["尚未提交营业执照，不能通过审核 (no business licence to review yet)"]})
+
+    def stamp(locked: Organization) -> list[str]:
+        locked.verified_at, locked.review_note = timezone.now(), (note or "").strip()[:500]
+        locked.reviewed_by_id = actor.pk if is_authenticated(actor) else None
+        return ["verified_at", "reviewed_by_id", "review_note"]
+
+    return kit.transition(actor, org, Organization.Verification.VERIFIED, table=VERIFICATION_STATES,
+                          state_field="verification", action="accounts.organization_verified", check=check,
+                          apply=stamp, event=OrganizationEvent, note=(note or "")[:200])
+
+
+def reject_organization(actor: Any, org: Organization, *, reason: str) -> Organization:
+    """pending → rejected with a reason the organization reads (it may fix its registration and submit again)."""
+    reason = (reason or "").strip()
+
+    def check(locked: Organization) -> None:
+        organization_rules.require(actor, "reject", locked)
+        if not reason:
+            raise ValidationError({"reason": ["请填写驳回理由 (say why, so the organization can fix it)"]})
+        if len(reason) > 500:
+            raise ValidationError({"reason": ["理由不超过 500 字 (at most 500 characters)"]})
+
+    def stamp(locked: Organization) -> list[str]:
+        locked.verified_at, locked.review_note = None, reason
+        locked.reviewed_by_id = actor.pk if is_authenticated(actor) else None
+        return ["verified_at", "reviewed_by_id", "review_note"]
+
+    return kit.transition(actor, org, Organization.Verification.REJECTED, table=VERIFICATION_STATES,
+                          state_field="verification", action="accounts.organization_rejected", check=check,
+                          apply=stamp, event=OrganizationEvent, note=reason[:200])

@@ -21,11 +21,12 @@ from ronghe.platform.accounts.forms import (
     OrganizationForm,
     RegistrationOrganizationForm,
 )
-from ronghe.platform.accounts.models import Membership, Organization
+from ronghe.platform.accounts.models import Membership, Organization, OrganizationLicence
 from ronghe.platform.accounts.reference import provinces
-from ronghe.platform.accounts.rules import membership_rules, organization_rules
+from ronghe.platform.accounts.rules import CERTIFIER_REVIEWS, membership_rules, organization_rules
+from ronghe.platform.core.downloads import serve_protected_file
 from ronghe.platform.core.errors import apply_service_errors
-from ronghe.platform.core.permissions import org_ids
+from ronghe.platform.core.permissions import has_kind, is_operator, org_ids
 
 PAGE_SIZE = 50
 
@@ -45,10 +46,13 @@ def org_index(request: HttpRequest) -> HttpResponse:
 def org_detail(request: HttpRequest, pk: int) -> HttpResponse:
     org = get_object_or_404(Organization.objects.restrict(request.user, "view").prefetch_related("industries"),
                             pk=pk)
+    actions = organization_rules.allowed(request.user, org)
+    sees_licence = "see_licence" in actions
     return render(request, "accounts/org_detail.html", {
-        "org": org,
+        "org": org, "show_verification": sees_licence,
+        "licences": list(org.licences.all()) if sees_licence else [],
         "province": provinces().get(org.province),
-        "actions": organization_rules.allowed(request.user, org),
+        "actions": actions,
         "member_count": org.memberships.count(),
     })
 
@@ -165,3 +169,82 @@ def register(request: HttpRequest) -> HttpResponse:
             return redirect("accounts:org_detail", pk=org.pk)
     return render(request, "accounts/register.html",
                   {"account_form": account, "org_form": org_form, "provinces": provinces()})
+
+
+# --- verification (审核) -------------------------------------------------------------------------------------
+
+
+@login_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    """Organizations waiting for the user's review: every pending one for the operator, providers for a
+    verified certifier; 404 for anyone who reviews nothing."""
+    pending = (Organization.objects.filter(verification=Organization.Verification.PENDING)
+               .prefetch_related("licences").order_by("created_at", "id"))
+    awaiting = False
+    if not is_operator(request.user):
+        if not has_kind(request.user, Organization.Kind.CERTIFIER):
+            raise Http404
+        awaiting = not has_kind(request.user, Organization.Kind.CERTIFIER, verified=True)
+        pending = pending.none() if awaiting else pending.filter(kind__in=CERTIFIER_REVIEWS)
+    page = Paginator(pending, PAGE_SIZE).get_page(request.GET.get("page"))
+    for org in page:
+        org.actions = organization_rules.allowed(request.user, org)
+    return render(request, "accounts/review_queue.html", {"page": page, "awaiting_verification": awaiting})
+
+
+@login_required
+@require_POST
+def licence_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    org = get_object_or_404(Organization.objects.restrict(request.user, "view"), pk=pk)
+    try:
+        services.submit_licence(request.user, org, upload=request.FILES.get("licence"))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("营业执照已提交，平台审核后会通过站内消息通知您。"))
+    return redirect("accounts:org_detail", pk=pk)
+
+
+def _back(request: HttpRequest, pk: int) -> HttpResponse:
+    """Back to the review queue when the decision was taken there, else to the organization."""
+    if request.POST.get("next") == "queue":
+        return redirect("accounts:review_queue")
+    return redirect("accounts:org_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def org_verify(request: HttpRequest, pk: int) -> HttpResponse:
+    org = get_object_or_404(Organization.objects.restrict(request.user, "view"), pk=pk)
+    try:
+        services.verify_organization(request.user, org, note=request.POST.get("note", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("“%(name)s”已通过审核。") % {"name": org.name})
+    return _back(request, pk)
+
+
+@login_required
+@require_POST
+def org_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    org = get_object_or_404(Organization.objects.restrict(request.user, "view"), pk=pk)
+    try:  # the service says what is wrong with the reason (missing, too long)
+        services.reject_organization(request.user, org, reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("已驳回“%(name)s”的注册，理由已告知该组织。") % {"name": org.name})
+    return _back(request, pk)
+
+
+@login_required
+def licence_download(request: HttpRequest, pk: int, licence_id: int) -> HttpResponse:
+    """The licence to the organization itself and its reviewers; 404 for anyone else (access logged)."""
+    org = get_object_or_404(Organization.objects.restrict(request.user, "view"), pk=pk)
+    licence = get_object_or_404(OrganizationLicence, pk=licence_id, organization=org)
+    logged = org.pk not in org_ids(request.user)
+    return serve_protected_file(request, org, licence.file,
+                                lambda user, o: organization_rules.can(user, "see_licence", o),
+                                confidential=logged, filename=licence.original_name,
+                                content_type=licence.content_type, what=f"licence:{licence.pk}")

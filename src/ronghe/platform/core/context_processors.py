@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import NoReverseMatch, reverse
 
 from ronghe.platform.core.permissions import affiliations, is_authenticated, is_operator
-from ronghe.platform.core.registry import nav_entries
+from ronghe.platform.core.registry import nav_entries, topbar_templates
 
 
 def _menu(user, kinds: set[str], path: str = "") -> list[dict]:
@@ -31,4 +31,5 @@ def memberships(request) -> dict:
     user = getattr(request, "user", None)
     mems = affiliations(user) if user is not None else []
     kinds = {m.kind for m in mems}
-    return {"my_memberships": mems, "my_kinds": kinds, "is_operator": is_operator(user), "nav": _menu(user, kinds, getattr(request, "path", ""))}
+    return {"my_memberships": mems, "my_kinds": kinds, "is_operator": is_operator(user),
+            "nav": _menu(user, kinds, getattr(request, "path", "")), "topbar": topbar_templates()}

@@ -19,6 +19,9 @@ class Affiliation:
     kind: str
     role: str
     name: str = ""
+    #: whether the platform has verified the organization (审核通过): only verified ones are entitled to more
+    #: than public summaries, and only verified certifiers and associations verify others
+    verified: bool = True
 
 
 class Identity(Protocol):

@@ -34,17 +34,20 @@ def affiliations(user: Any) -> list[Affiliation]:
     return _memberships(user)
 
 
-def org_ids(user: Any, *, role: str | None = None, kinds: set[str] | frozenset[str] | None = None) -> list[int]:
-    """Organizations the user belongs to, optionally only where they hold ``role`` or of given ``kinds``."""
+def org_ids(user: Any, *, role: str | None = None, kinds: set[str] | frozenset[str] | None = None,
+            verified: bool | None = None) -> list[int]:
+    """Organizations the user belongs to, optionally only where they hold ``role``, of given ``kinds``, or
+    (``verified=True``) only those the platform has verified — what every entitlement beyond summaries asks."""
     return [
         m.organization_id
         for m in _memberships(user)
         if (role is None or m.role == role) and (kinds is None or m.kind in kinds)
+        and (verified is None or m.verified == verified)
     ]
 
 
-def has_kind(user: Any, *kinds: str) -> bool:
-    return any(m.kind in kinds for m in _memberships(user))
+def has_kind(user: Any, *kinds: str, verified: bool | None = None) -> bool:
+    return any(m.kind in kinds and (verified is None or m.verified == verified) for m in _memberships(user))
 
 
 def is_authenticated(user: Any) -> bool:

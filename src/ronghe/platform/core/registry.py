@@ -59,6 +59,16 @@ class Periodic:
 
 
 @dataclass(frozen=True)
+class Notice:
+    """One event as one recipient may read it: a translatable ``message`` (a msgid with ``{name}`` fields),
+    the values for those fields (already limited to what the recipient may see), and where to go next."""
+
+    message: str
+    params: dict[str, Any] = field(default_factory=dict)
+    url: str = ""
+
+
+@dataclass(frozen=True)
 class PlatformApp:
     label: str
     url_prefix: str = ""
@@ -83,6 +93,11 @@ class PlatformApp:
     labels: str | None = None
     #: an app that delivers events to people (the inbox) names its "module:function" here: ``sink(event, action)``
     event_sink: str | None = None
+    #: how its events read in one recipient's inbox: "module:function" taking ``(event, action, user)`` and
+    #: returning a :class:`Notice` — the app that owns the event decides, as only it knows what the user may see
+    notices: str | None = None
+    #: templates included in the top bar's account area (the inbox's unread count), in INSTALLED_APPS order
+    topbar: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -160,6 +175,15 @@ def english_choice_functions() -> tuple[Any, ...]:
 
 def event_sinks() -> list[str]:
     return [a.event_sink for a in platform_apps() if a.event_sink]
+
+
+def notices_for(app_label: str) -> str | None:
+    """The describer of the app that owns an event model (its ``app_label``), if it declared one."""
+    return next((a.notices for a in platform_apps() if a.label == app_label and a.notices), None)
+
+
+def topbar_templates() -> list[str]:
+    return [t for a in platform_apps() for t in a.topbar]
 
 
 def resolve(path: str) -> Any:

@@ -74,20 +74,22 @@ class DemandListItemTotalSerializer(serializers.Serializer):
     code = serializers.CharField()
     version = serializers.IntegerField()
     name_zh = serializers.CharField()
-    manufacturers = serializers.IntegerField()
-    quantity = serializers.IntegerField()
+    manufacturers = serializers.IntegerField(allow_null=True, help_text="null: fewer than 3 (suppressed)")
+    quantity = serializers.IntegerField(allow_null=True, help_text="null: behind fewer than 3 manufacturers")
 
 
 class DemandListProvinceTotalSerializer(serializers.Serializer):
     province = serializers.CharField()
     province_name = serializers.CharField()
-    manufacturers = serializers.IntegerField()
+    manufacturers = serializers.IntegerField(allow_null=True, help_text="null: fewer than 3 (suppressed)")
 
 
 class DemandListTotalsSerializer(serializers.Serializer):
-    manufacturers = serializers.IntegerField()
+    manufacturers = serializers.IntegerField(allow_null=True, help_text="null: fewer than 3 (suppressed)")
     by_item = DemandListItemTotalSerializer(many=True)
     by_province = DemandListProvinceTotalSerializer(many=True)
+    suppressed_below = serializers.IntegerField(
+        allow_null=True, help_text="figures behind fewer manufacturers are null; null for the list's curators")
 
 
 class DemandListDetailSerializer(DemandListSerializer):
@@ -98,7 +100,7 @@ class DemandListDetailSerializer(DemandListSerializer):
 
     @extend_schema_field(DemandListTotalsSerializer)
     def get_totals(self, obj: DemandList) -> dict[str, Any]:
-        return demand_list_totals(obj)
+        return demand_list_totals(obj, self.context["request"].user)
 
 
 class JoinEntrySerializer(serializers.Serializer):
@@ -170,7 +172,7 @@ class DemandListViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewse
         manufacturer = data.validated_data.get("manufacturer") or _default_org(request.user, "manufacturer")
         entries = [services.EntryInput(**e) for e in data.validated_data["entries"]]
         rows = services.join_demand_list(request.user, demand_list, manufacturer=manufacturer, entries=entries)
-        return Response({"joined": len(rows), "totals": demand_list_totals(demand_list)})
+        return Response({"joined": len(rows), "totals": demand_list_totals(demand_list, request.user)})
 
     @extend_schema(request=LeaveSerializer, responses=LeaveResultSerializer)
     @action(detail=True, methods=["post"])
@@ -181,7 +183,7 @@ class DemandListViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewse
         data.is_valid(raise_exception=True)
         manufacturer = data.validated_data.get("manufacturer") or _default_org(request.user, "manufacturer")
         removed = services.leave_demand_list(request.user, demand_list, manufacturer=manufacturer)
-        return Response({"removed": removed, "totals": demand_list_totals(demand_list)})
+        return Response({"removed": removed, "totals": demand_list_totals(demand_list, request.user)})
 
 
 # --- demands ------------------------------------------------------------------------------------------------

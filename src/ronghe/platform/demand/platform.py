@@ -37,6 +37,7 @@ app = PlatformApp(
         "demandlist.joined": "ronghe.platform.demand.notify:list_curator",
         "demandlist.left": "ronghe.platform.demand.notify:list_curator",
     },
+    notices="ronghe.platform.demand.notify:describe",
     audit_types=("demand.demand", "demand.demandlist", "demand.demandlistentry", "demand.demandinvitation",
                  "demand.demandattachment"),
 )

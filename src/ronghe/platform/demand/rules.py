@@ -105,13 +105,14 @@ def can_create_demand(user: Any) -> bool:
 
 
 def can_create_demand_list(user: Any) -> bool:
-    """Associations and the operator draft lists (a rule on the parent: there is no object yet)."""
-    return may_write(user) and has_kind(user, "association", "operator")
+    """*Verified* associations and the operator draft lists (a rule on the parent: there is no object yet) —
+    a list's curator reads who joined and how much, which is more than a public summary."""
+    return may_write(user) and (has_kind(user, "association", verified=True) or is_operator(user))
 
 
 def curates(user: Any, demand_list: DemandList) -> bool:
-    """The list's association and the operator."""
-    return may_write(user) and (demand_list.organization_id in org_ids(user) or is_operator(user))
+    """The list's association, while it is verified, and the operator."""
+    return may_write(user) and (demand_list.organization_id in org_ids(user, verified=True) or is_operator(user))
 
 
 def _list_draft(dl: DemandList) -> bool:

@@ -300,8 +300,10 @@ def accept_nda(actor: Any, demand: Demand, *, nda_version: str = NDA_VERSION) ->
 
 def create_demand_list(actor: Any, organization: Organization, *, items: Sequence[ServiceItem | int],
                        **fields: Any) -> DemandList:
-    """An association (or the operator) drafts an industry demand list."""
+    """A verified association (or the operator) drafts an industry demand list."""
     _require_member(actor, organization, Organization.Kind.ASSOCIATION, Organization.Kind.OPERATOR)
+    if not organization.is_verified and not is_operator(actor):
+        raise PermissionDenied("协会通过平台审核后才能发布需求清单 (an association is verified before it curates lists)")
     errors: dict[str, list[str]] = {}
     clean, chosen = validate_list_fields(fields, items, errors)
     kit.require_fields(errors)

@@ -18,7 +18,7 @@ from ronghe.platform.core.models import ConfidentialAccess
 from ronghe.platform.core.permissions import org_ids
 from ronghe.platform.core.registry import object_links
 from ronghe.platform.demand import rules, services
-from ronghe.platform.demand.aggregates import demand_list_totals
+from ronghe.platform.demand.aggregates import demand_list_totals, sees_exact_totals, shown
 from ronghe.platform.demand.downloads import serve_attachment
 from ronghe.platform.demand.exports import MAX_ROWS as MAX_EXPORT_ROWS
 from ronghe.platform.demand.exports import demands_csv
@@ -35,7 +35,7 @@ from ronghe.platform.demand.forms import (
 from ronghe.platform.demand.models import Demand, DemandList, DemandListEntry
 from ronghe.platform.demand.nda import NDA_TEXT, NDA_VERSION
 from ronghe.platform.demand.rules import demand_list_rules, demand_rules
-from ronghe.platform.demand.visibility import present
+from ronghe.platform.demand.visibility import awaiting_verification, present
 
 PAGE_SIZE = 50
 
@@ -65,6 +65,8 @@ def list_index(request: HttpRequest) -> HttpResponse:
                 .order_by("-created_at", "-id"))
     filterset = DemandListFilterSet(request.GET or None, queryset=queryset, request=request)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    for dl in page:  # 1 or 2 joiners would be identifiable: aggregates decides what a count may show
+        dl.manufacturer_count = shown(dl.manufacturer_count, sees_exact_totals(request.user, dl))
     can_create = rules.can_create_demand_list(request.user)
     return render(request, "demand/list_index.html", {
         "filter": filterset, "page": page, "query": _query_without_page(request), "can_create": can_create,
@@ -104,7 +106,7 @@ def list_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .select_related("item", "manufacturer") if request.user.is_authenticated else [])
     return render(request, "demand/list_detail.html", {
         "demand_list": demand_list, "items": demand_list.items.select_related("category").order_by("code"),
-        "totals": demand_list_totals(demand_list), "join_form": join_form, "curates": curates,
+        "totals": demand_list_totals(demand_list, request.user), "join_form": join_form, "curates": curates,
         "entries": entries, "mine": mine, "actions": actions,
     })
 
@@ -252,7 +254,7 @@ def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if "invite" in actions else None,
         "invite_form": InviteForm() if "invite" in actions else None,
         "attachment_form": AttachmentForm() if "attach" in actions else None,
-        "access_log": access_log,
+        "access_log": access_log, "awaiting_verification": awaiting_verification(request.user),
         "next_steps": object_links("demand.demand", request.user, demand),
     })
 

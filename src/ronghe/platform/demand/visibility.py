@@ -14,10 +14,14 @@ demand's summary is public (anonymous visitors included). Details, by confidenti
 
 ========== =====================================================================================
 public     everyone (nothing in it is confidential)
-registered members of any registered service-provider organization (服务商)
-nda        members of provider organizations invited by the owner whose NDA has been accepted
+registered members of any *verified* service-provider organization (审核通过的服务商)
+nda        members of verified provider organizations invited by the owner whose NDA has been accepted
 private    nobody but the owner
 ========== =====================================================================================
+
+A provider is entitled only once the platform has verified it (``accounts``: the operator, or a verified
+certifier, reviews its business licence): until then it builds its profile and sees summaries, like anyone —
+:func:`awaiting_verification` tells the pages to say so. This is the only place that decides it.
 
 The owner organization's members always see everything. Platform operators see everything for moderation;
 government viewers are read-only and see summaries. Every view of details or an attachment by anyone but the
@@ -81,7 +85,15 @@ def _owner_orgs(user: Any) -> list[int]:
 
 
 def _provider_orgs(user: Any) -> list[int]:
-    return org_ids(user, kinds={"provider"}) if getattr(user, "is_authenticated", False) else []
+    """The user's *verified* provider organizations: the only ones entitled to details (registered, nda)."""
+    return org_ids(user, kinds={"provider"}, verified=True) if getattr(user, "is_authenticated", False) else []
+
+
+def awaiting_verification(user: Any) -> bool:
+    """Whether the user's organization waits for verification, so the page says why details stay hidden."""
+    if not getattr(user, "is_authenticated", False) or is_operator(user):
+        return False
+    return bool(org_ids(user, verified=False)) and not _provider_orgs(user)
 
 
 def summary_q(user: Any) -> Q:

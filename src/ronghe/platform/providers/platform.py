@@ -17,4 +17,9 @@ app = PlatformApp(
         JourneyStep("government", _("服务商"), "providers:provider_index", 20),
     ),
     audit_types=("providers.providerprofile", "providers.offering", "providers.certificate", "providers.case"),
+    recipients={
+        "providers.certificate_verified": "ronghe.platform.providers.notify:the_provider",
+        "providers.certificate_rejected": "ronghe.platform.providers.notify:the_provider",
+    },
+    notices="ronghe.platform.providers.notify:describe",
 )

@@ -74,10 +74,11 @@ def can_deactivate_offering(user: Any, offering: Offering) -> bool:
 
 
 def is_verifier_for(user: Any, certificate: Certificate) -> bool:
-    """Certifiers, associations and the operator — never anyone who belongs to the provider itself."""
+    """*Verified* certifiers and associations, and the operator — never anyone who belongs to the provider
+    itself: a self-registered certifier verifies nothing until the operator has verified it (accounts)."""
     if not may_write(user) or certificate.provider_id in org_ids(user):
         return False
-    return bool(user.is_superuser) or has_kind(user, *VERIFIER_KINDS)
+    return bool(user.is_superuser) or has_kind(user, *VERIFIER_KINDS, verified=True)
 
 
 @certificate_rules.rule("change", "只有该服务商的成员可以修改 (only members of this provider may change it)")
@@ -105,7 +106,7 @@ def can_see_evidence(user: Any, certificate: Certificate) -> bool:
         return False
     if certificate.provider_id in org_ids(user) or is_operator(user):
         return True
-    return has_kind(user, *VERIFIER_KINDS)
+    return has_kind(user, *VERIFIER_KINDS, verified=True)
 
 
 # --- cases ---------------------------------------------------------------------------------------------------

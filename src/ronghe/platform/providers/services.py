@@ -338,7 +338,7 @@ def verify_certificate(actor: Any, certificate: Certificate) -> Certificate:
         cert = kit.lock(certificate)
         _require_verifier(actor, cert, "verify")
         before = kit.snapshot(cert, _CERT_AUDIT)
-        verifier_orgs = org_ids(actor, kinds=set(VERIFIER_KINDS))
+        verifier_orgs = org_ids(actor, kinds=set(VERIFIER_KINDS), verified=True)
         cert.verified = True
         cert.verified_by = actor
         cert.verified_by_org_id = verifier_orgs[0] if verifier_orgs else None
