@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "ronghe.platform.catalog",
     "ronghe.platform.demand",
     "ronghe.platform.providers",
+    "ronghe.platform.matching",
     "ronghe.platform.demodata",
 ]
 

@@ -1,0 +1,148 @@
+"""The matching app end to end on the real database: the three journeys through services, API and pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from ronghe.platform.core.models import AuditEntry
+from ronghe.platform.demand.models import DemandInvitation
+from ronghe.platform.matching import services
+from ronghe.platform.matching.models import Assignment, ListInvitation
+from ronghe.platform.providers.models import Certificate
+from tests.platform.conftest import PASSWORD
+from tests.platform.matching.conftest import SECRET, add_offering
+
+pytestmark = pytest.mark.django_db
+
+
+def test_owner_gets_only_constraint_passing_providers_ranked_and_explained(market, demand_of, users):
+    demand = demand_of()
+    data = services.demand_matches(users["manufacturer"], demand, with_dropped=True)
+    ranked = [m["provider"] for m in data["matches"]]
+    assert ranked == [market["specialist"].id, market["generalist"].id]
+    for m in data["matches"]:
+        assert sum(f["contribution"] for f in m["explanation"]["factors"]) == pytest.approx(m["score"], abs=1e-9)
+    dropped = {d["provider"]: d["constraints"] for d in data["dropped"]}
+    assert dropped == {market["unlicensed"].id: ["qualifications"], market["far"].id: ["region"]}
+    assert "dfmea" in data["matches"][0]["explanation"]["matched_terms"]
+
+
+def test_matches_api_for_owner_and_operator_only_and_bad_parameters(market, demand_of, users, api_client_for):
+    demand = demand_of()
+    url = f"/api/demands/{demand.pk}/matches/"
+    body = api_client_for(users["manufacturer"]).get(url + "?limit=5").json()
+    assert [m["provider"] for m in body] == [market["specialist"].id, market["generalist"].id]
+    assert set(body[0]) >= {"provider", "score", "reasons", "constraints"}
+    assert api_client_for(users["operator"]).get(url).status_code == 200
+    assert api_client_for(users["manufacturer_b"]).get(url).status_code == 403
+    assert api_client_for(users["provider"]).get(url).status_code == 403
+    assert api_client_for(None).get(url).status_code in (401, 403)
+    for bad in ("?limit=0", "?limit=abc", "?limit=1000", "?method=magic"):
+        assert api_client_for(users["manufacturer"]).get(url + bad).status_code == 400, bad
+    private = demand_of("private")
+    assert api_client_for(users["manufacturer_b"]).get(f"/api/demands/{private.pk}/matches/").status_code == 404
+    assert api_client_for(users["manufacturer"]).get("/api/demands/999999/matches/").status_code == 404
+
+
+def test_a_certificate_expiring_hides_the_provider_even_before_the_index_refreshes(market, demand_of, users):
+    demand = demand_of()
+    services.demand_matches(users["manufacturer"], demand)  # builds the index
+    Certificate.objects.filter(provider=market["specialist"]).update(valid_to=dt.date(2020, 1, 1),
+                                                                    valid_from=dt.date(2019, 1, 1))
+    ranked = [m["provider"] for m in services.demand_matches(users["manufacturer"], demand)["matches"]]
+    assert market["specialist"].id not in ranked and ranked == [market["generalist"].id]
+
+
+def test_a_new_offering_is_seen_after_its_event(market, demand_of, users, catalog):
+    from tests.platform.conftest import make_org
+    from tests.platform.matching.conftest import add_cert
+
+    demand = demand_of()
+    services.demand_matches(users["manufacturer"], demand)
+    newcomer = make_org("provider", name="newcomer")
+    add_offering(newcomer, catalog["SI-01-001"], notes="DFMEA")
+    add_cert(newcomer)
+    assert newcomer.id in [m["provider"] for m in services.demand_matches(users["manufacturer"], demand)["matches"]]
+
+
+def test_feed_shows_visible_demands_only_and_never_leaks_a_private_one(market, demand_of, users, api_client_for):
+    provider_user = users_of(market["specialist"])
+    url = f"/api/providers/{market['specialist'].pk}/feed/"
+    visible = demand_of("registered")
+    demand_of("public", publish=False)  # a draft
+    before = api_client_for(provider_user).get(url)
+    assert before.status_code == 200
+    assert [e["demand"] for e in before.json()] == [visible.pk]
+    private = demand_of("private", title="绝密需求 DFMEA 公差分析")
+    after = api_client_for(provider_user).get(url)
+    assert after.json() == before.json()  # same entries, same order, same scores: nothing about the private one
+    assert str(private.pk) not in json.dumps(after.json()) or private.pk not in [e["demand"] for e in after.json()]
+    assert SECRET not in after.content.decode()
+    assert api_client_for(users["provider_b"]).get(url).status_code == 403
+    assert api_client_for(users["operator"]).get(url).status_code == 200
+    assert api_client_for(provider_user).get("/api/providers/999999/feed/").status_code == 404
+    assert api_client_for(provider_user).get(url + "?limit=-3").status_code == 400
+
+
+def test_feed_matches_an_nda_demand_on_its_summary_only(market, demand_of, api_client_for):
+    provider_user = users_of(market["specialist"])
+    nda = demand_of("nda", summary="结构设计")
+    body = api_client_for(provider_user).get(f"/api/providers/{market['specialist'].pk}/feed/").content.decode()
+    assert str(nda.pk) in body
+    for secret in (SECRET, "20000", "80000"):
+        assert secret not in body
+
+
+def test_one_click_invite_uses_the_demand_apps_service(market, demand_of, users):
+    demand = demand_of("nda")
+    client = Client()
+    client.login(username="manufacturer_admin", password=PASSWORD)
+    page = client.get(reverse("matching:demand_matches", args=[demand.pk]))
+    assert page.status_code == 200 and "specialist 服务商" in page.content.decode()
+    response = client.post(reverse("matching:invite", args=[demand.pk]), {"provider": market["specialist"].pk})
+    assert response.status_code == 302
+    assert DemandInvitation.objects.filter(demand=demand, provider=market["specialist"]).exists()
+    assert AuditEntry.objects.filter(action="demand.invited").exists()
+
+
+def test_batch_assignment_previews_without_writing_and_applies_on_confirmation(market, users, orgs, catalog,
+                                                                                api_client_for):
+    from ronghe.platform.demand import services as demand_services
+
+    dl = demand_services.create_demand_list(users["association"], orgs["association"], name="零部件设计清单",
+                                            industry=_industry(),
+                                            province="32", city="苏州", pain_points="设计能力弱",
+                                            items=[catalog["SI-01-001"]])
+    dl = demand_services.publish_demand_list(users["association"], dl)
+    demand_services.join_demand_list(users["manufacturer"], dl, manufacturer=orgs["manufacturer"],
+                                     entries=[demand_services.EntryInput(catalog["SI-01-001"], 1)])
+    url = f"/api/demand-lists/{dl.pk}/assign/"
+    entries_before = AuditEntry.objects.count()
+    preview = api_client_for(users["association"]).post(url, {"per_demand": 2, "apply": False}, format="json")
+    assert preview.status_code == 200, preview.content
+    data = preview.json()
+    assert data["applied"] is False and data["totals"]["invitations"] == 2
+    assert {p["provider"] for p in data["assignments"][0]["providers"]} == {str(market["specialist"].id),
+                                                                           str(market["generalist"].id)}
+    assert AuditEntry.objects.count() == entries_before and not Assignment.objects.exists()
+    assert api_client_for(users["association"]).post(url, {"per_demand": 0}, format="json").status_code == 400
+    assert api_client_for(users["manufacturer"]).post(url, {"per_demand": 2}, format="json").status_code == 403
+    applied = api_client_for(users["association"]).post(url, {"per_demand": 2, "apply": True}, format="json")
+    assert applied.status_code == 200 and applied.json()["applied"] is True
+    assert ListInvitation.objects.count() == 2
+    assert AuditEntry.objects.filter(action="matching.assignment_applied").count() == 1
+
+
+def _industry():
+    from ronghe.platform.accounts.models import Industry
+
+    return Industry.objects.get(code="36")
+
+
+def users_of(org):
+    return org.memberships.first().user
