@@ -101,6 +101,22 @@ def logout(page):
     return do
 
 
+def pick(page, label: str, search: str, option: str) -> None:
+    """Choose ``option`` in the searchable multi-select (Tom Select) labelled ``label``: type, then click it.
+
+    Tom Select hides the original ``<select>`` and points the label at its own combobox, as a person sees it.
+    """
+    from playwright.sync_api import expect
+
+    box = page.get_by_role("combobox", name=label)
+    box.click()
+    box.fill(search)
+    choice = page.locator(".ts-dropdown.multi .option", has_text=option)
+    expect(choice).to_have_count(1)
+    choice.click()
+    expect(page.locator(".ts-dropdown.multi")).to_be_hidden()  # closes after each choice
+
+
 @pytest.fixture
 def reference_data(transactional_db) -> None:
     """GB/T 4754 divisions and the shipped catalog.

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from ronghe.platform.providers.models import Certificate, Offering, ProviderProfile
 from tests.browser._pdf import tiny_pdf
+from tests.browser.conftest import pick
 from tests.platform.conftest import PASSWORD, make_org, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -48,7 +49,8 @@ def _fill_offering(page, price_min: str, price_max: str) -> None:
     page.get_by_label("月承接能力").fill("25")
     for code in ("31", "32"):
         page.locator(f"input[name=provinces][value='{code}']").check()
-    page.get_by_label("服务行业").select_option(["36", "34"])
+    pick(page, "服务行业（GB/T 4754）", "汽车", "36 汽车制造业")
+    pick(page, "服务行业（GB/T 4754）", "34", "34 通用设备制造业")
 
 
 def test_provider_builds_profile_and_certifier_verifies(page, parties, login, logout, screenshot):

@@ -16,7 +16,7 @@ app = PlatformApp(
         Role("association", _("行业协会"), _("维护标准化服务条目，发布行业需求清单，汇总会员需求。"), 30),
         Role("certifier", _("认证机构"), _("核验服务商资质，参与服务条目的交付标准。"), 40),
         Role("operator", _("平台运营方"), _("管理组织、账户与目录，处理审核。"), 50),
-        Role("government", _("政府（只读）"), _("查看两业融合的供需全貌。"), 60),
+        Role("government", _("政府（只读）"), _("只读查看两业融合的供需情况：行业需求清单、公开需求、服务商和组织。"), 60),
     ),
     journeys=(
         JourneyStep("association", _("组织名录"), "accounts:org_index", 90),

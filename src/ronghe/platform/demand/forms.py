@@ -29,6 +29,11 @@ class _ItemMultipleChoice(forms.ModelMultipleChoiceField):
         return f"{obj.code} v{obj.version} {obj.name_zh}"
 
 
+def _province_field() -> forms.ChoiceField:
+    """GB/T 2260 provinces with no default: a person picks one (the first, 北京市, is not everyone's province)."""
+    return forms.ChoiceField(choices=[("", _("请选择")), *province_choices()], label=_("省份"))
+
+
 def _org_field(user: Any, kinds: set[str], label: str) -> forms.ModelChoiceField:
     queryset = Organization.objects.filter(pk__in=org_ids(user, kinds=kinds)).order_by("name")
     return forms.ModelChoiceField(queryset=queryset, label=label, empty_label=None)
@@ -38,11 +43,13 @@ class DemandListForm(forms.Form):
     organization = forms.ModelChoiceField(queryset=Organization.objects.none(), label=_("发布协会"))
     name = forms.CharField(label=_("清单名称"), max_length=200)
     industry = forms.ModelChoiceField(queryset=Industry.objects.filter(section="C"), label=_("行业"))
-    province = forms.ChoiceField(choices=province_choices(), label=_("省份"))
+    province = _province_field()
     city = forms.CharField(label=_("城市（可选）"), max_length=64, required=False)
-    pain_points = forms.CharField(label=_("共性痛点"), widget=forms.Textarea)
+    pain_points = forms.CharField(label=_("共性痛点"), widget=forms.Textarea(attrs={"rows": 4}))
+    # a searchable multi-select (Tom Select, see core/static/ronghe/ronghe.js), not a 72-row Ctrl-click list
     items = _ItemMultipleChoice(queryset=ServiceItem.objects.none(), label=_("服务条目"),
-                                widget=forms.SelectMultiple(attrs={"size": 12}))
+                                help_text=_("输入编码或名称搜索，可选多个"),
+                                widget=forms.SelectMultiple(attrs={"data-placeholder": _("输入编码或名称搜索服务条目…")}))
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -96,14 +103,15 @@ class MultipleFileField(forms.FileField):
 class DemandForm(forms.Form):
     organization = forms.ModelChoiceField(queryset=Organization.objects.none(), label=_("需求方"))
     title = forms.CharField(label=_("标题"), max_length=200)
-    summary = forms.CharField(label=_("公开摘要（所有可见者都能看到，请勿填写保密信息）"), widget=forms.Textarea,
+    summary = forms.CharField(label=_("公开摘要（所有可见者都能看到，请勿填写保密信息）"), widget=forms.Textarea(attrs={"rows": 4}),
                               required=False)
     industry = forms.ModelChoiceField(queryset=Industry.objects.filter(section="C"), label=_("所属制造业行业"))
-    province = forms.ChoiceField(choices=province_choices(), label=_("省份"))
+    province = _province_field()
     city = forms.CharField(label=_("城市"), max_length=64, required=False)
     budget_min = forms.DecimalField(label=_("预算下限（元）"), max_digits=14, decimal_places=2, min_value=0)
     budget_max = forms.DecimalField(label=_("预算上限（元）"), max_digits=14, decimal_places=2, min_value=0)
-    deadline = forms.DateField(label=_("截止日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    # <input type=date> shows only ISO values; the zh-hans default format (2026/12/31) would leave it empty
+    deadline = forms.DateField(label=_("截止日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     confidentiality = forms.ChoiceField(choices=Confidentiality.choices, label=_("保密级别"),
                                         initial=Confidentiality.REGISTERED, widget=forms.RadioSelect)
     contact_name = forms.CharField(label=_("联系人"), max_length=64, required=False)

@@ -21,6 +21,7 @@ app = PlatformApp(
         JourneyStep("provider", _("查看公开需求"), "demand:demand_index", 30),
         JourneyStep("association", _("发布需求清单"), "demand:list_index", 20),
         JourneyStep("government", _("需求清单"), "demand:list_index", 10),
+        JourneyStep("government", _("公开需求"), "demand:demand_index", 15),
     ),
     periodic=(
         Periodic("ronghe.platform.demand.tasks:expire_due_demands_task", timedelta(hours=1)),

@@ -34,6 +34,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
+from django.utils.translation import gettext_noop  # the labels stay plain str; pages translate them
 
 from ronghe.platform.accounts.reference import provinces
 from ronghe.platform.core.audit import log_confidential_access
@@ -58,11 +59,11 @@ CONFIDENTIAL_FIELDS: tuple[str, ...] = (
 
 BUDGET_BANDS: tuple[tuple[str, int | None, str], ...] = (
     # (code, upper bound in CNY exclusive, label)
-    ("lt10w", 100_000, "10万元以下"),
-    ("10w-50w", 500_000, "10万–50万元"),
-    ("50w-200w", 2_000_000, "50万–200万元"),
-    ("200w-1kw", 10_000_000, "200万–1000万元"),
-    ("ge1kw", None, "1000万元以上"),
+    ("lt10w", 100_000, gettext_noop("10万元以下")),
+    ("10w-50w", 500_000, gettext_noop("10万–50万元")),
+    ("50w-200w", 2_000_000, gettext_noop("50万–200万元")),
+    ("200w-1kw", 10_000_000, gettext_noop("200万–1000万元")),
+    ("ge1kw", None, gettext_noop("1000万元以上")),
 )
 BUDGET_BAND_LABELS = {code: label for code, _, label in BUDGET_BANDS}
 
