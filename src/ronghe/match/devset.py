@@ -8,6 +8,7 @@ problem, the category's everyday synonyms, the facet as a phrase from the item's
 * candidates that pass every hard constraint and offer the target item, graded
   2·[offers the facet] + [serves the manufacturer's division]: 3 both, 2 the facet, 1 the industry only,
   0 a generalist that does neither (it may be invited, but it is not what was asked for);
+* competitors: more constraint-passing providers of the item, described by its other keywords;
 * distractors with the right words that fail one hard constraint each: wrong region, expired certificate,
   unverified certificate, no capacity left, price above the budget, lead time past the deadline;
 * constraint-passing providers of another item of the same category that share the demand's vocabulary
@@ -204,6 +205,12 @@ class _Builder:
                                  ((), (other_div,)), ((facet,), (division, other_div))):
                 self.provider(province if rng.random() < 0.5 else served[0], served, code, facets, inds,
                               certs=certs_ok(), price=(lo, hi), lead=min(days, rng.choice((3, 7, 14))))
+            # competitors: constraint-passing providers of the same item with its other keywords (grade 0 or 1)
+            others = [k for k in item.keywords if k != facet] or [item.name_zh]
+            for _ in range(8):
+                self.provider(rng.choice(served), served, code, tuple(rng.sample(others, min(2, len(others)))),
+                              (rng.choice((division, other_div, other_div)),), certs=certs_ok(),
+                              price=(lo, hi), lead=min(days, rng.choice((3, 7, 14))))
         # distractors with the right words, each failing one hard constraint
         right = ((facet,), (division,))
         self.provider(far, [far], code, *right, certs=certs_ok())  # wrong region

