@@ -58,3 +58,10 @@ def test_gini():
     assert gini([]) == 0.0
     assert gini([3, 3, 3]) == pytest.approx(0.0)
     assert gini([0, 0, 0, 9]) == pytest.approx(0.75)
+
+
+def test_platform_offering_keys_do_not_confuse_the_network():
+    """The platform's offerings carry database ids; the flow must use positions, not those ids."""
+    ps = [provider(f"p{n}", offering(monthly_capacity=1, key=900 + n), certs=[HT]) for n in range(3)]
+    a = assign(_idx(*ps), [demand("d1"), demand("d2")], per_demand=1)
+    assert sorted(p for v in a.pairs.values() for p, _ in v) == sorted(a.exposure) and len(a.exposure) == 2

@@ -83,9 +83,7 @@ def assign(index: Index, demands: Sequence[Demand], *, per_demand: int = 5, fair
         result = index.match(d, limit=candidates, method=method, vector=vec)
         n_candidates[d.id] = result.candidates
         for m in result.matches:
-            off = m.explanation.offering
-            k = off if isinstance(off, int | np.integer) else _offering_index(index, off)
-            arcs.append((n, int(k), m.score))
+            arcs.append((n, m.explanation.offering_index, m.score))
     flow = min_cost_flow.SimpleMinCostFlow()
     n_d = len(demands)
     offerings = sorted({k for _, k, _ in arcs})
@@ -132,10 +130,3 @@ def assign(index: Index, demands: Sequence[Demand], *, per_demand: int = 5, fair
     g = gini([exposure.get(p, 0) for p in pool])
     return Assignment(per_demand, fairness, pairs, unassigned, total, dict(exposure), g, n_candidates)
 
-
-def _offering_index(index: Index, key) -> int:
-    lookup = getattr(index, "_offering_by_key", None)
-    if lookup is None:
-        lookup = {o.key: k for k, o in enumerate(index.table.offerings)}
-        index._offering_by_key = lookup
-    return lookup[key]

@@ -251,6 +251,7 @@ class Index:
         e.matched_terms = sorted({tok for tok in tokens if tok in doc_tokens}, key=lambda s: (-len(s), s))[:12]
         e.lexical_rank, e.semantic_rank = int(lex_rank) or None, int(sem_rank) or None
         e.offering = o.key if o.key is not None else k
+        e.offering_index = k
         return e
 
     # --- the questions --------------------------------------------------------------------------

@@ -76,7 +76,8 @@ class Explanation:
     matched_terms: list[str] = field(default_factory=list)
     lexical_rank: int | None = None
     semantic_rank: int | None = None
-    offering: object = None  # the offering that matched best (its platform key)
+    offering: object = None  # the offering that matched best (its platform key, else its position)
+    offering_index: int = -1  # its position in the index's constraint table
 
     def reasons(self, top: int = 3) -> list[str]:
         """The largest contributions, in words: the short list a result card shows."""
