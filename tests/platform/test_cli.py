@@ -138,11 +138,31 @@ def test_a_failing_demo_loader_is_not_hidden_and_rolls_everything_back(monkeypat
     def broken(data):
         raise RuntimeError("loader bug")
 
-    monkeypatch.setattr(demo, "DEMO_LOADERS", [broken])
+    monkeypatch.setattr(demo, "loaders", lambda: [broken])
     with pytest.raises(RuntimeError, match="loader bug"):
         demo.load_demo(echo=lambda m: None)
     assert not Organization.objects.exists()
-    monkeypatch.setattr(demo, "DEMO_LOADERS", ["ronghe.platform.no_such_app.demo:load_demo"])
+    monkeypatch.setattr(demo, "loaders", lambda: ["ronghe.platform.no_such_app.demo:load_demo"])
     skipped: list[str] = []
     demo.load_demo(echo=skipped.append)
     assert any("skipped ronghe.platform.no_such_app.demo:load_demo" in m for m in skipped)
+
+
+@pytest.mark.django_db
+def test_the_demo_writes_through_the_services_and_its_audit_chain_verifies(monkeypatch):
+    from ronghe.platform.core.audit import verify
+    from ronghe.platform.core.models import AuditEntry
+
+    monkeypatch.setattr(demo, "loaders", lambda: ["ronghe.platform.catalog.services:load_demo_catalog"])
+    data = demo.load_demo(echo=lambda m: None)
+    created = AuditEntry.objects.filter(action="accounts.organization_created")
+    assert sorted(created.values_list("object_id", flat=True)) == sorted(str(o.pk) for o in data.orgs.values())
+    assert set(created.values_list("actor", flat=True)) == {"system"}
+    assert AuditEntry.objects.filter(action="accounts.login_created").count() == len(demo.DEMO_ORGS)
+    assert AuditEntry.objects.filter(action="catalog.item_loaded", actor="system:demo").count() == 72
+    operator = data.users["operator"]
+    operator.refresh_from_db()
+    assert operator.is_staff and operator.is_superuser
+    assert AuditEntry.objects.filter(action="accounts.admin_site_granted", object_id=str(operator.pk)).exists()
+    assert not any(u.is_staff for k, u in data.users.items() if k != "operator")
+    assert verify().ok

@@ -178,19 +178,19 @@ def pages(db, orgs, users) -> dict[str, tuple[object, str]]:
         confidentiality="nda", contact_name="张工", contact_phone="0512-00000000",
         contact_email="zhang@example.com"))
     org, admin = orgs["provider"], users["provider"]
-    profile = provider_services.save_profile(org, admin, {
-        "headline": "苏州智造数字化服务商", "team_size": 45, "founded_year": 2012,
-        "service_provinces": ["32", "31"], "contact_name": "李经理", "contact_phone": "0512-66668888"})
-    provider_services.add_offering(org, admin, {
-        "service_item": item, "price_min": "50000", "price_max": "300000", "price_unit": "project",
-        "monthly_capacity": 3, "provinces": ["32"], "industries": ["36"], "lead_time_days": 10})
+    profile = provider_services.save_profile(
+        admin, org, headline="苏州智造数字化服务商", team_size=45, founded_year=2012,
+        service_provinces=["32", "31"], contact_name="李经理", contact_phone="0512-66668888")
+    provider_services.add_offering(
+        admin, org, service_item=item, price_min="50000", price_max="300000", price_unit="project",
+        monthly_capacity=3, provinces=["32"], industries=["36"], lead_time_days=10)
     today = timezone.localdate()
-    provider_services.add_certificate(org, admin, {
-        "cert_type": "iso9001", "number": "00121Q34567R0M", "issuer": "中国质量认证中心", "scope": "工业软件实施",
-        "valid_from": today - timedelta(days=365), "valid_to": today + timedelta(days=700)})
-    provider_services.add_case(org, admin, {
-        "title": "某变速箱厂 MES 上线", "client_name": "秘密齿轮有限公司", "client_industry": "36", "year": 2023,
-        "summary": "三个月完成上线", "outcome": "OEE 提升 12%", "is_public": False})
+    provider_services.add_certificate(
+        admin, org, cert_type="iso9001", number="00121Q34567R0M", issuer="中国质量认证中心", scope="工业软件实施",
+        valid_from=today - timedelta(days=365), valid_to=today + timedelta(days=700))
+    provider_services.add_case(
+        admin, org, title="某变速箱厂 MES 上线", client_name="秘密齿轮有限公司", client_industry="36", year=2023,
+        summary="三个月完成上线", outcome="OEE 提升 12%", is_public=False)
     return {
         "demand_index": (None, reverse("demand:demand_index")),
         "list_index": (None, reverse("demand:list_index")),

@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from ronghe.platform.accounts.models import Industry, Organization
+from ronghe.platform.accounts.rules import organization_rules
 from ronghe.platform.accounts.validators import validate_credit_code
 from tests.platform.conftest import make_credit_code
 
@@ -30,8 +31,10 @@ def test_gbt4754_divisions_are_loaded():
 
 def test_only_an_org_admin_may_change_it(orgs, users):
     mfr = orgs["manufacturer"]
-    assert Organization.objects.restrict(users["manufacturer"], "change").filter(pk=mfr.pk).exists()
-    assert not Organization.objects.restrict(users["manufacturer_member"], "change").filter(pk=mfr.pk).exists()
-    assert not Organization.objects.restrict(users["manufacturer_b"], "change").filter(pk=mfr.pk).exists()
-    assert Organization.objects.restrict(users["operator_member"], "change").filter(pk=mfr.pk).exists()
+    assert organization_rules.can(users["manufacturer"], "change", mfr)
+    assert not organization_rules.can(users["manufacturer_member"], "change", mfr)
+    assert not organization_rules.can(users["manufacturer_b"], "change", mfr)
+    assert organization_rules.can(users["operator_member"], "change", mfr)
+    with pytest.raises(ValueError):  # restrict() decides visibility only; the rule decides changes
+        Organization.objects.restrict(users["manufacturer"], "change")
     assert Organization.objects.restrict(None, "view").filter(pk=mfr.pk).exists()

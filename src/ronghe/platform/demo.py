@@ -18,7 +18,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from ronghe.platform.accounts.models import Industry, Membership, Organization
+from ronghe.platform.accounts import services as accounts
+from ronghe.platform.accounts.models import Organization
 from ronghe.platform.accounts.validators import credit_code_check_char
 
 DEMO_PASSWORD = "ronghe-demo"
@@ -63,7 +64,6 @@ DEMO_ORGS: tuple[DemoOrg, ...] = (
             "32", "南京", (),
             "政府只读账户：查看供需全貌与统计。（虚构的演示机构）"),
 )
-
 
 
 def loaders() -> list[str | Callable[[DemoData], Any]]:
@@ -114,21 +114,17 @@ def load_demo(echo: Callable[[str], None] = print) -> DemoData:
 
 
 def _org_with_admin(spec: DemoOrg) -> tuple[Organization, Any]:
-    org, _ = Organization.objects.update_or_create(
-        credit_code=spec.credit_code,
-        defaults={"name": spec.name, "name_en": spec.name_en, "kind": spec.kind, "province": spec.province,
-                  "city": spec.city, "description": spec.description, "is_synthetic": True},
+    """The role's login and organization, through the accounts services as system code (actor ``None``)."""
+    user = get_user_model().objects.filter(username=spec.username).first()
+    if user is None:
+        user = accounts.create_login(None, username=spec.username, password=DEMO_PASSWORD)
+    org = accounts.create_organization(
+        None, kind=spec.kind, admin=user, industries=spec.industries, name=spec.name, name_en=spec.name_en,
+        credit_code=spec.credit_code, province=spec.province, city=spec.city, description=spec.description,
+        is_synthetic=True,
     )
-    org.industries.set(Industry.objects.filter(code__in=spec.industries))
-    User = get_user_model()
-    user, created = User.objects.get_or_create(username=spec.username, defaults={"email": ""})
-    if created:
-        user.set_password(DEMO_PASSWORD)
-        user.save(update_fields=["password"])
-    Membership.objects.get_or_create(user=user, organization=org, defaults={"role": Membership.Role.ADMIN})
-    if spec.kind == "operator" and not user.is_staff:  # the operator uses the Django admin
-        user.is_staff = user.is_superuser = True
-        user.save(update_fields=["is_staff", "is_superuser"])
+    if spec.kind == "operator":  # the operator uses the Django admin
+        user = accounts.grant_admin_site(None, user, superuser=True)
     return org, user
 
 

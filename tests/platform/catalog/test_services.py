@@ -25,12 +25,12 @@ def test_revise_creates_a_draft_v2_and_publishing_it_supersedes_v1_without_touch
     before = _row(v1)
     operator = users["operator"]
 
-    v2 = revise_item(v1, {"scope": v1.scope + "新增：APS 高级排程模块对接。", "change_note": "增加 APS 对接"}, operator)
+    v2 = revise_item(operator, v1, scope=v1.scope + "新增：APS 高级排程模块对接。", change_note="增加 APS 对接")
     assert (v2.code, v2.version, v2.status, v2.supersedes_id) == ("SI-03-002", 2, "draft", v1.pk)
     assert ServiceItem.objects.current().get(code="SI-03-002") == v1  # a draft does not displace v1
     assert _row(v1) == before
 
-    publish_item(v2, operator)
+    publish_item(operator, v2)
     assert ServiceItem.objects.current().get(code="SI-03-002").pk == v2.pk
     v1.refresh_from_db()
     assert not v1.is_current and v1.status == "published"
@@ -41,30 +41,30 @@ def test_revise_creates_a_draft_v2_and_publishing_it_supersedes_v1_without_touch
 def test_a_published_item_is_never_edited_in_place(catalog, users):
     item = ServiceItem.objects.current().get(code="SI-01-009")
     with pytest.raises(ValidationError, match="never edited in place"):
-        update_item_draft(item, {"name_zh": "改名"}, users["operator"])
+        update_item_draft(users["operator"], item, name_zh="改名")
     assert ServiceItem.objects.get(pk=item.pk).name_zh == "第三方检验检测（CMA/CNAS）"
 
 
 def test_only_one_open_revision_and_only_of_the_current_version(catalog, users):
     v1 = ServiceItem.objects.current().get(code="SI-05-002")
-    revise_item(v1, {}, users["operator"])
+    revise_item(users["operator"], v1)
     with pytest.raises(ValidationError, match="already exists"):
-        revise_item(v1, {}, users["operator"])
+        revise_item(users["operator"], v1)
 
 
 def test_association_drafts_publishes_and_retires_its_own_item(orgs, users, catalog, draft_fields):
     curator = users["association_member"]
     item = create_item_draft(curator, **draft_fields)
     assert item.code == "SI-08-007" and item.curated_by == orgs["association"] and item.status == "draft"
-    update_item_draft(item, {"duration_days_max": 40}, curator)
-    publish_item(item, curator)
+    update_item_draft(curator, item, duration_days_max=40)
+    publish_item(curator, item)
     item.refresh_from_db()
     assert item.is_current and item.published_at
-    retire_item(item, curator)
+    retire_item(curator, item)
     item.refresh_from_db()
     assert item.status == "retired" and not ServiceItem.objects.current().filter(pk=item.pk).exists()
     with pytest.raises(ValidationError):
-        revise_item(item, {}, curator)
+        revise_item(curator, item)
 
 
 def test_non_curators_cannot_create_or_publish(catalog, users, draft_fields):
@@ -73,22 +73,22 @@ def test_non_curators_cannot_create_or_publish(catalog, users, draft_fields):
         with pytest.raises(PermissionDenied):
             create_item_draft(users[role], **draft_fields)
         with pytest.raises(PermissionDenied):
-            revise_item(item, {}, users[role])
+            revise_item(users[role], item)
         with pytest.raises(PermissionDenied):
-            retire_item(item, users[role])
+            retire_item(users[role], item)
     assert ServiceItem.objects.count() == catalog.items_created
 
 
 def test_another_association_cannot_touch_someone_elses_draft(users, catalog, draft_fields):
     item = create_item_draft(users["association"], **draft_fields)
-    for action in (lambda: update_item_draft(item, {"name_zh": "x"}, users["association_b"]),
-                   lambda: publish_item(item, users["association_b"])):
+    for action in (lambda: update_item_draft(users["association_b"], item, name_zh="x"),
+                   lambda: publish_item(users["association_b"], item)):
         with pytest.raises(PermissionDenied):
             action()
     assert _row(item)["status"] == "draft" and _row(item)["name_zh"] == draft_fields["name_zh"]
     # the operator's shipped items are not the association's either
     with pytest.raises(PermissionDenied):
-        revise_item(ServiceItem.objects.current().first(), {}, users["association"])
+        revise_item(users["association"], ServiceItem.objects.current().first())
 
 
 BROKEN = [

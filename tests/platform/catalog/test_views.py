@@ -53,7 +53,7 @@ def test_filters_by_category_pricing_and_qualification(catalog, client):
 
 def test_detail_shows_version_history_after_a_revision(catalog, client, users):
     v1 = ServiceItem.objects.current().get(code="SI-05-001")
-    v2 = revise_item(v1, {"change_note": "按 GB/T 17166-2019 更新"}, users["operator"])
+    v2 = revise_item(users["operator"], v1, change_note="按 GB/T 17166-2019 更新")
     public = client.get(reverse("catalog:item_detail", args=[v1.pk])).content.decode()
     assert "v1" in public and "按 GB/T 17166-2019 更新" not in public  # the draft v2 is not public
     operator = _client(client, users["operator"])

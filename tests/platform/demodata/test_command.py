@@ -74,10 +74,11 @@ def test_demo_loader_entry(catalog):
 
 
 def test_ronghe_demo_can_load_the_small_set(db, monkeypatch):
-    """Wired as a ``DEMO_LOADERS`` entry, it runs after the curated organizations and the catalog."""
+    """Wired as a demo loader (``demo.loaders``), it runs after the curated organizations and the catalog."""
     from ronghe.platform import demo
 
-    monkeypatch.setattr(demo, "DEMO_LOADERS", ["ronghe.platform.demodata:load_demo"])
+    monkeypatch.setattr(demo, "loaders", lambda: ["ronghe.platform.catalog.services:load_demo_catalog",
+                                                 "ronghe.platform.demodata:load_demo"])
     messages: list[str] = []
     demo.load_demo(echo=messages.append)
     assert any("ronghe.platform.demodata:load_demo: seed 2026" in m for m in messages)

@@ -62,14 +62,14 @@ def certificate_data() -> dict[str, object]:
 def provider_a(orgs, users, catalog, offering_data, certificate_data) -> dict[str, object]:
     """orgs["provider"] with a profile, one offering, one certificate with evidence, one anonymised case."""
     org, user = orgs["provider"], users["provider"]
-    profile = services.save_profile(org, user, {"headline": "苏州智造数字化服务商", "team_size": 45,
-                                                "founded_year": 2012, "service_provinces": ["32", "31"],
-                                                "contact_phone": "0512-66668888"})
-    offering = services.add_offering(org, user, offering_data)
-    cert = services.add_certificate(org, user, {**certificate_data, "evidence": pdf()})
-    case = services.add_case(org, user, {"title": "某变速箱厂 MES 上线", "client_name": "秘密齿轮有限公司",
-                                         "client_industry": "36", "year": 2023, "summary": "三个月完成上线",
-                                         "outcome": "OEE 提升 12%", "is_public": False})
+    profile = services.save_profile(user, org, headline="苏州智造数字化服务商", team_size=45,
+                                    founded_year=2012, service_provinces=["32", "31"],
+                                    contact_phone="0512-66668888")
+    offering = services.add_offering(user, org, **offering_data)
+    cert = services.add_certificate(user, org, **{**certificate_data, "evidence": pdf()})
+    case = services.add_case(user, org, title="某变速箱厂 MES 上线", client_name="秘密齿轮有限公司",
+                             client_industry="36", year=2023, summary="三个月完成上线",
+                             outcome="OEE 提升 12%", is_public=False)
     return {"org": org, "user": user, "profile": profile, "offering": offering, "certificate": cert, "case": case}
 
 
@@ -77,13 +77,12 @@ def provider_a(orgs, users, catalog, offering_data, certificate_data) -> dict[st
 def provider_b(orgs, users, catalog) -> dict[str, object]:
     """orgs["provider_b"] (Guangdong): a testing lab with a CMA certificate that has expired."""
     org, user = orgs["provider_b"], users["provider_b"]
-    profile = services.save_profile(org, user, {"headline": "深圳检测实验室", "team_size": 80})
-    offering = services.add_offering(org, user, {
-        "service_item": catalog["cma"], "price_min": 2000, "price_max": 8000, "price_unit": "day",
-        "monthly_capacity": 20, "provinces": ["44"], "industries": ["36"], "lead_time_days": 3})
-    cert = services.add_certificate(org, user, {
-        "cert_type": "cma", "number": "CMA-2019-0001", "issuer": "广东省市场监督管理局",
-        "valid_from": date(2019, 1, 1), "valid_to": date(2022, 12, 31)})
+    profile = services.save_profile(user, org, headline="深圳检测实验室", team_size=80)
+    offering = services.add_offering(user, org, service_item=catalog["cma"], price_min=2000, price_max=8000,
+                                     price_unit="day", monthly_capacity=20, provinces=["44"], industries=["36"],
+                                     lead_time_days=3)
+    cert = services.add_certificate(user, org, cert_type="cma", number="CMA-2019-0001", issuer="广东省市场监督管理局",
+                                    valid_from=date(2019, 1, 1), valid_to=date(2022, 12, 31))
     return {"org": org, "user": user, "profile": profile, "offering": offering, "certificate": cert}
 
 

@@ -226,10 +226,10 @@ def test_lists_do_not_query_per_row(provider_a, api_client_for, users, offering_
     for i in range(12):
         org = make_org("provider", name=f"extra {i}")
         users["operator"]._ronghe_memberships = None
-        services.save_profile(org, users["operator"], {"headline": f"h{i}"})
-        services.add_offering(org, users["operator"], offering_data)
-        services.add_certificate(org, users["operator"], {"cert_type": "ccc", "number": f"C{i}", "issuer": "CQC",
-                                                          "valid_from": "2024-01-01", "valid_to": "2030-01-01"})
+        services.save_profile(users["operator"], org, headline=f"h{i}")
+        services.add_offering(users["operator"], org, **offering_data)
+        services.add_certificate(users["operator"], org, cert_type="ccc", number=f"C{i}", issuer="CQC",
+                                 valid_from="2024-01-01", valid_to="2030-01-01")
     client = api_client_for(users["manufacturer"])
     for path in ("/api/providers/", "/api/offerings/", "/api/certificates/"):
         with django_assert_max_num_queries(8):

@@ -50,11 +50,16 @@ def test_api_writes_by_outsiders_refused(provider_a, api_client_for, users, cata
 
 
 @pytest.mark.parametrize("who", ["provider_b", "manufacturer", "government", "certifier"])
-def test_someone_elses_objects_are_404_on_write(provider_a, api_client_for, users, who):
-    """Existence does not leak through writes: a change to another organization's object is a 404, not a 403."""
+def test_someone_elses_objects_are_403_when_public_404_when_hidden(provider_a, api_client_for, users, who):
+    """Existence does not leak through writes: an object the user cannot see (an inactive offering) is a 404;
+    a public one they may not change is a 403, the rule's answer (docs/architecture.md, "One rule per action")."""
     client = api_client_for(users[who])
     r = client.patch(f"/api/offerings/{provider_a['offering'].pk}/", {"monthly_capacity": 99}, format="json")
+    assert r.status_code == 403
+    Offering.objects.filter(pk=provider_a["offering"].pk).update(is_active=False)
+    r = client.patch(f"/api/offerings/{provider_a['offering'].pk}/", {"monthly_capacity": 99}, format="json")
     assert r.status_code in ({403} if who == "government" else {404})
+    assert Offering.objects.get(pk=provider_a["offering"].pk).monthly_capacity == 3
 
 
 @pytest.mark.parametrize("who", OUTSIDERS)

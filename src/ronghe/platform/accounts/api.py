@@ -3,8 +3,9 @@
 - ``GET /api/organizations/`` and ``/{id}/``: anyone (public profile only; members are not listed).
 - ``POST /api/organizations/``: a signed-in user registers an organization of a self-service kind and
   becomes its admin (``register_organization``).
-- ``PUT``/``PATCH /api/organizations/{id}/``: that organization's admins and the operator.
-- No ``DELETE``: organizations are retired by the operator in the Django admin.
+- ``PUT``/``PATCH /api/organizations/{id}/``: that organization's admins and the operator (rule ``change``:
+  403 exactly where ``update_organization`` refuses).
+- No ``DELETE``.
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ from ronghe.platform.accounts import services
 from ronghe.platform.accounts.filtersets import OrganizationFilterSet
 from ronghe.platform.accounts.models import Industry, Organization
 from ronghe.platform.accounts.reference import provinces
+from ronghe.platform.accounts.rules import organization_rules
 from ronghe.platform.core.api import service_errors
 from ronghe.platform.core.permissions import ReadOnlyForGovernment
+from ronghe.platform.core.rules import RulePermission
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
@@ -66,12 +69,14 @@ class OrganizationViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, view
 
     serializer_class = OrganizationSerializer
     filterset_class = OrganizationFilterSet
-    permission_classes = [permissions.IsAuthenticatedOrReadOnly, ReadOnlyForGovernment]
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly, ReadOnlyForGovernment, RulePermission]
+    rules = organization_rules
+    rule_actions = {"update": "change", "partial_update": "change"}
     ordering_fields = ["name", "created_at", "province"]
     ordering = ["name"]
 
     def get_queryset(self):
-        # Profiles are public, so a refused edit is a 403 from the service, not a 404.
+        # Profiles are public, so a refused edit is a 403 (the rule), not a 404.
         return (Organization.objects.restrict(self.request.user, "view")
                 .prefetch_related(Prefetch("industries", queryset=Industry.objects.only("code"))))
 

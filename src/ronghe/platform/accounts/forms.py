@@ -7,7 +7,7 @@ from django.contrib.auth.forms import UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
 from ronghe.platform.accounts.models import Industry, Membership, Organization
-from ronghe.platform.accounts.services import SELF_SERVICE_KINDS
+from ronghe.platform.accounts.rules import SELF_SERVICE_KINDS
 
 
 class OrganizationForm(forms.ModelForm):

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ronghe.platform.accounts.reference import province_choices
 from ronghe.platform.accounts.validators import validate_credit_code
-from ronghe.platform.core.models import RestrictedQuerySet, TimeStampedModel
+from ronghe.platform.core.models import Event, RestrictedQuerySet, TimeStampedModel
 
 
 class Industry(models.Model):
@@ -33,16 +33,10 @@ class Industry(models.Model):
 
 
 class OrganizationQuerySet(RestrictedQuerySet):
-    """Organizations are public directory entries; only their admins change them."""
+    """Organizations are public directory entries: everyone sees every row (``restrict(user, "view")``).
 
-    def restrict(self, user, action: str = "view"):
-        from ronghe.platform.core.permissions import is_operator, org_ids
-
-        if action == "view" or is_operator(user):
-            return self
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        return self.filter(pk__in=org_ids(user, role=Membership.Role.ADMIN))
+    Who may change one, or manage its members, is ``accounts.rules`` — never a second queryset.
+    """
 
 
 class Organization(TimeStampedModel):
@@ -100,3 +94,14 @@ class Membership(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.organization} ({self.role})"
+
+
+class OrganizationEvent(Event):
+    """An organization's business history: registration, profile edits, members added, re-roled, removed."""
+
+    subject_field = "organization"
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="events")
+
+    class Meta(Event.Meta):
+        verbose_name = "组织事件 organization event"

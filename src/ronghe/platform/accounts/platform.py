@@ -24,5 +24,5 @@ app = PlatformApp(
         JourneyStep("operator", _("组织名录"), "accounts:org_index", 20),
         JourneyStep("government", _("组织名录"), "accounts:org_index", 90),
     ),
-    audit_types=("accounts.organization", "accounts.membership"),
+    audit_types=("accounts.organization", "accounts.membership", "auth.user"),
 )

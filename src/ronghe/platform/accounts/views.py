@@ -23,7 +23,9 @@ from ronghe.platform.accounts.forms import (
 )
 from ronghe.platform.accounts.models import Membership, Organization
 from ronghe.platform.accounts.reference import provinces
-from ronghe.platform.core.permissions import is_operator, org_ids
+from ronghe.platform.accounts.rules import membership_rules, organization_rules
+from ronghe.platform.core.errors import apply_service_errors
+from ronghe.platform.core.permissions import org_ids
 
 PAGE_SIZE = 50
 
@@ -46,8 +48,7 @@ def org_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "accounts/org_detail.html", {
         "org": org,
         "province": provinces().get(org.province),
-        "can_change": _can_change(request.user, org),
-        "is_member": org.pk in org_ids(request.user) or is_operator(request.user),
+        "actions": organization_rules.allowed(request.user, org),
         "member_count": org.memberships.count(),
     })
 
@@ -62,16 +63,23 @@ def my_org(request: HttpRequest) -> HttpResponse:
     return redirect("accounts:org_detail", pk=ids[0])
 
 
+def _org_for(request: HttpRequest, pk: int, action: str) -> Organization:
+    """The organization, if ``action`` is allowed; 404 otherwise, as if the page did not exist for the user."""
+    org = get_object_or_404(Organization.objects.restrict(request.user, "view"), pk=pk)
+    if not organization_rules.can(request.user, action, org):
+        raise Http404
+    return org
+
+
 @login_required
 def org_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    org = get_object_or_404(Organization.objects.restrict(request.user, "change"), pk=pk)
+    org = _org_for(request, pk, "change")
     form = OrganizationForm(request.POST or None, instance=org)
     if request.method == "POST" and form.is_valid():
-        fresh = Organization.objects.get(pk=org.pk)  # the form has already written into ``org``
         try:
-            services.update_organization(request.user, fresh, **form.service_fields())
+            services.update_organization(request.user, Organization.objects.get(pk=org.pk), **form.service_fields())
         except ValidationError as exc:
-            _add_service_errors(exc, form, None)
+            apply_service_errors(form, exc)
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
         else:
@@ -83,40 +91,40 @@ def org_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def org_members(request: HttpRequest, pk: int) -> HttpResponse:
     """Members are visible to the organization's own members and the operator; admins add and remove them."""
-    org = get_object_or_404(Organization.objects.restrict(request.user, "view"), pk=pk)
-    if org.pk not in org_ids(request.user) and not is_operator(request.user):
-        raise Http404
-    can_change = _can_change(request.user, org)
+    org = _org_for(request, pk, "view_members")
+    actions = organization_rules.allowed(request.user, org)
     form = AddMemberForm(request.POST or None)
     if request.method == "POST":
-        if not can_change:
+        if "manage_members" not in actions:
             raise PermissionDenied
         if form.is_valid():
             try:
-                services.add_member(request.user, org, form.cleaned_data["username"], form.cleaned_data["role"])
+                services.add_member(request.user, org, username=form.cleaned_data["username"],
+                                    role=form.cleaned_data["role"])
             except ValidationError as exc:
-                _add_service_errors(exc, form, None)
+                apply_service_errors(form, exc)
             else:
                 messages.success(request, _("已添加成员 %(name)s。") % {"name": form.cleaned_data["username"]})
                 return redirect("accounts:org_members", pk=org.pk)
-    members = org.memberships.select_related("user").order_by("-role", "user__username")
+    members = list(org.memberships.select_related("user").order_by("-role", "user__username"))
+    for m in members:
+        m.actions = membership_rules.allowed(request.user, m)
     return render(request, "accounts/org_members.html",
-                  {"org": org, "members": members, "form": form, "can_change": can_change})
+                  {"org": org, "members": members, "form": form, "actions": actions})
 
 
 @login_required
 @require_POST
 def member_remove(request: HttpRequest, pk: int, membership_id: int) -> HttpResponse:
+    org = _org_for(request, pk, "view_members")
     membership = get_object_or_404(Membership.objects.select_related("organization"), pk=membership_id,
-                                   organization_id=pk)
-    if membership.organization_id not in org_ids(request.user) and not is_operator(request.user):
-        raise Http404
+                                   organization=org)
     try:
         services.remove_member(request.user, membership)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("已移除成员。"))
+        return redirect("accounts:org_members", pk=pk)
+    messages.success(request, _("已移除成员。"))
     if membership.user_id == request.user.pk:
         return redirect("home")
     return redirect("accounts:org_members", pk=pk)
@@ -135,11 +143,19 @@ def register(request: HttpRequest) -> HttpResponse:
                     org = services.register_organization(request.user, **fields)
                 else:
                     user, org = services.register_account(
-                        username=account.cleaned_data["username"], email=account.cleaned_data["email"],
+                        request.user, username=account.cleaned_data["username"], email=account.cleaned_data["email"],
                         password=account.cleaned_data["password1"], **fields,
                     )
         except ValidationError as exc:
-            _add_service_errors(exc, org_form, account)
+            rest: ValidationError | None = exc
+            if account is not None and hasattr(exc, "error_dict"):  # the login's fields are on the other form
+                errors = exc.message_dict
+                for name, target in (("username", "username"), ("password", "password2")):
+                    for message in errors.pop(name, []):
+                        account.add_error(target, message)
+                rest = ValidationError(errors) if errors else None
+            if rest is not None:
+                apply_service_errors(org_form, rest)
         except PermissionDenied as exc:
             org_form.add_error(None, str(exc))
         else:
@@ -149,24 +165,3 @@ def register(request: HttpRequest) -> HttpResponse:
             return redirect("accounts:org_detail", pk=org.pk)
     return render(request, "accounts/register.html",
                   {"account_form": account, "org_form": org_form, "provinces": provinces()})
-
-
-def _add_service_errors(exc: ValidationError, org_form, account_form) -> None:
-    """Put a service's ValidationError on the fields it names (the account's or the form's), else on top."""
-    if not hasattr(exc, "error_dict"):
-        org_form.add_error(None, exc.messages)
-        return
-    for field, errors in exc.message_dict.items():
-        if account_form is not None and field in ("username", "password"):
-            account_form.add_error("username" if field == "username" else "password2", errors)
-        elif field in org_form.fields:
-            org_form.add_error(field, errors)
-        else:
-            org_form.add_error(None, errors)
-
-
-def _can_change(user, org: Organization) -> bool:
-    from ronghe.platform.core.permissions import is_read_only
-
-    return (getattr(user, "is_authenticated", False) and not is_read_only(user)
-            and Organization.objects.restrict(user, "change").filter(pk=org.pk).exists())

@@ -1,7 +1,9 @@
 """REST API of the catalog: categories (read-only) and versioned service items with curator actions.
 
-Writes go through :mod:`ronghe.platform.catalog.services`; a published item answers 409 to an update, because
-it is never edited in place (``POST …/{id}/revise/`` creates the next version).
+Writes go through :mod:`ronghe.platform.catalog.services`; who may act is ``catalog.rules`` (``RulePermission``:
+403 exactly where the service refuses the actor), the wrong state is the service's ``ValidationError`` (400 via
+``core.api``). One answer stays special and is documented by ``test_api``: a published item answers 409 to an
+update, because it is never edited in place (``POST …/{id}/revise/`` creates the next version).
 """
 
 from __future__ import annotations
@@ -10,14 +12,16 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
+from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from ronghe.platform.catalog import services
 from ronghe.platform.catalog.filtersets import ServiceCategoryFilterSet, ServiceItemFilterSet
 from ronghe.platform.catalog.models import ServiceCategory, ServiceItem
+from ronghe.platform.catalog.rules import item_rules
 from ronghe.platform.core.permissions import ReadOnlyForGovernment
+from ronghe.platform.core.rules import RulePermission
 
 
 class PublishedItemConflict(APIException):
@@ -72,14 +76,6 @@ class ServiceItemSerializer(serializers.ModelSerializer):
         return successor.pk if successor is not None else None
 
 
-def _service_call(fn, *args, **kwargs):
-    """Run a service function, turning its validation errors into a 400 that names the fields."""
-    try:
-        return fn(*args, **kwargs)
-    except DjangoValidationError as exc:
-        raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}) from None
-
-
 def _content(data: dict) -> dict:
     return {k: v for k, v in data.items() if k in services.CONTENT_FIELDS}
 
@@ -101,7 +97,10 @@ class ServiceItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixin
 
     serializer_class = ServiceItemSerializer
     filterset_class = ServiceItemFilterSet
-    permission_classes = [permissions.IsAuthenticatedOrReadOnly, ReadOnlyForGovernment]
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly, ReadOnlyForGovernment, RulePermission]
+    rules = item_rules
+    rule_actions = {"update": "curate", "partial_update": "curate", "publish": "curate", "revise": "curate",
+                    "retire": "curate"}  # who; the state is the service's answer (400, or 409 for an edit)
     ordering_fields = ["code", "version", "published_at"]
 
     def get_queryset(self):
@@ -111,15 +110,10 @@ class ServiceItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixin
     def perform_create(self, serializer):
         data = _content(serializer.validated_data)
         data["category"] = data["category"].code
-        serializer.instance = _service_call(services.create_item_draft, self.request.user, **data)
+        serializer.instance = services.create_item_draft(self.request.user, None, **data)
 
     @extend_schema(responses={200: ServiceItemSerializer, 409: OpenApiResponse(description="published item")})
     def update(self, request, *args, **kwargs):
-        item = self.get_object()
-        if not services.can_curate(request.user):
-            raise PermissionDenied("只有行业协会和平台运营方可以维护服务目录 (only associations and the operator curate)")
-        if item.status != ServiceItem.Status.DRAFT:
-            raise PublishedItemConflict()
         return super().update(request, *args, **kwargs)
 
     @extend_schema(responses={200: ServiceItemSerializer, 409: OpenApiResponse(description="published item")})
@@ -130,13 +124,18 @@ class ServiceItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixin
         data = _content(serializer.validated_data)
         if "category" in data:
             data["category"] = data["category"].code
-        serializer.instance = _service_call(services.update_item_draft, serializer.instance, data, self.request.user)
+        try:
+            serializer.instance = services.update_item_draft(self.request.user, serializer.instance, **data)
+        except DjangoValidationError as exc:
+            if getattr(exc, "code", None) == services.IMMUTABLE:
+                raise PublishedItemConflict() from exc
+            raise
 
     @extend_schema(request=None, responses={200: ServiceItemSerializer})
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
         """Publish a draft; if it revises an earlier version, that one stops being current."""
-        item = _service_call(services.publish_item, self.get_object(), request.user)
+        item = services.publish_item(request.user, self.get_object())
         return Response(self.get_serializer(self._fresh(item)).data)
 
     @extend_schema(request=ServiceItemSerializer(partial=True), responses={201: ServiceItemSerializer})
@@ -149,14 +148,14 @@ class ServiceItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixin
         changes = _content(serializer.validated_data)
         if "category" in changes:
             changes["category"] = changes["category"].code
-        draft = _service_call(services.revise_item, item, changes, request.user)
+        draft = services.revise_item(request.user, item, **changes)
         return Response(self.get_serializer(self._fresh(draft)).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={200: ServiceItemSerializer})
     @action(detail=True, methods=["post"])
     def retire(self, request, pk=None):
         """Withdraw the current version from the catalog."""
-        item = _service_call(services.retire_item, self.get_object(), request.user)
+        item = services.retire_item(request.user, self.get_object())
         return Response(self.get_serializer(self._fresh(item)).data)
 
     def _fresh(self, item: ServiceItem) -> ServiceItem:

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ronghe.platform.core.models import RestrictedQuerySet, TimeStampedModel
+from ronghe.platform.core.models import Event, RestrictedQuerySet, TimeStampedModel
 
 
 class ServiceCategory(models.Model):
@@ -45,26 +45,21 @@ class ServiceCategory(models.Model):
 
 
 class ServiceItemQuerySet(RestrictedQuerySet):
-    """Everyone sees published items; drafts only their curators (and operators); curators change drafts."""
+    """Everyone sees published and retired items; drafts only their curators (and operators).
 
-    owner_field = "curated_by"
+    Who may edit, publish, revise or retire an item is ``catalog.rules`` — one predicate per action.
+    """
 
     def restrict(self, user, action: str = "view"):
         from ronghe.platform.core.permissions import is_operator, org_ids
 
-        if action not in {"view", "change", "delete"}:
-            raise ValueError(f"unknown action {action!r}")
+        super().restrict(user, action)  # "view" only
         if is_operator(user):
             return self
-        authenticated = getattr(user, "is_authenticated", False)
         public = models.Q(status__in=[ServiceItem.Status.PUBLISHED, ServiceItem.Status.RETIRED])
-        if action == "view":
-            if not authenticated:
-                return self.filter(public)
-            return self.filter(public | models.Q(curated_by__in=org_ids(user, kinds={"association"})))
-        if not authenticated:
-            return self.none()
-        return self.filter(curated_by__in=org_ids(user, kinds={"association"}), status=ServiceItem.Status.DRAFT)
+        if not getattr(user, "is_authenticated", False):
+            return self.filter(public)
+        return self.filter(public | models.Q(curated_by__in=org_ids(user, kinds={"association"})))
 
     def current(self):
         """The latest published version of each item code (a draft revision does not displace it)."""
@@ -154,3 +149,14 @@ class ServiceItem(TimeStampedModel):
     @property
     def keyword_list(self) -> list[str]:
         return [k.strip() for k in self.keywords.replace("，", ",").split(",") if k.strip()]
+
+
+class ServiceItemEvent(Event):
+    """An item version's business history: drafted, edited, published, revised (on the new draft), retired."""
+
+    subject_field = "item"
+
+    item = models.ForeignKey(ServiceItem, on_delete=models.CASCADE, related_name="events")
+
+    class Meta(Event.Meta):
+        verbose_name = "服务条目事件 service item event"

@@ -23,8 +23,11 @@ from django.db import transaction
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
-from ronghe.platform.catalog.models import ServiceCategory, ServiceItem
-from ronghe.platform.core.permissions import is_operator, is_read_only, org_ids
+from ronghe.platform.catalog.models import ServiceCategory, ServiceItem, ServiceItemEvent
+from ronghe.platform.catalog.rules import CURATORS_ONLY, can_create_item, curator_org_ids, item_rules
+from ronghe.platform.catalog.states import ITEM_STATES
+from ronghe.platform.core import kit
+from ronghe.platform.core.permissions import is_operator, org_ids
 
 log = logging.getLogger(__name__)
 
@@ -40,34 +43,7 @@ CONTENT_FIELDS = (
 _LIST_FIELDS = ("deliverables", "acceptance_criteria", "kpis", "required_qualifications")
 
 
-# --- who may curate ------------------------------------------------------------------------------------------
-
-def curator_org_ids(user: Any) -> list[int]:
-    """Association organizations the user may curate for (operators curate everything)."""
-    return org_ids(user, kinds={"association"})
-
-
-def can_curate(user: Any) -> bool:
-    if not getattr(user, "is_authenticated", False) or is_read_only(user):
-        return False
-    return is_operator(user) or bool(curator_org_ids(user))
-
-
-def _require_curator(user: Any) -> None:
-    if not can_curate(user):
-        raise PermissionDenied("只有行业协会和平台运营方可以维护服务目录 (only associations and the operator curate)")
-
-
-def may_curate_item(item: ServiceItem, user: Any) -> bool:
-    """Whether the user may edit, publish, revise or retire this item (its association, or the operator)."""
-    return can_curate(user) and (is_operator(user) or item.curated_by_id in curator_org_ids(user))
-
-
-def _require_may_change(item: ServiceItem, user: Any) -> None:
-    _require_curator(user)
-    if not may_curate_item(item, user):
-        raise PermissionDenied("只能维护本组织的服务条目 (you may only curate your own organization's items)")
-
+# --- who may curate: ``catalog.rules`` ------------------------------------------------------------------------
 
 def _operator_org():
     from ronghe.platform.accounts.models import Organization
@@ -191,92 +167,127 @@ def _next_code(category: ServiceCategory) -> str:
 
 # --- curation ------------------------------------------------------------------------------------------------
 
-def create_item_draft(by: Any, *, organization: Any | None = None, **fields: Any) -> ServiceItem:
-    """A new item (version 1, draft) curated by the user's association, or the operator's organization."""
-    _require_curator(by)
-    org_id = _curating_org(by, organization)
+IMMUTABLE = "immutable"  # the code of "a published item is never edited in place" (the API answers 409)
+#: what an item's audit entries carry: its content and its place in the lineage
+AUDITED_FIELDS = ("code", "version", "status", "curated_by", "supersedes", *CONTENT_FIELDS)
+
+
+def _content(item: ServiceItem) -> dict[str, Any]:
+    return {name: getattr(item, name) for name in CONTENT_FIELDS} | {"category": item.category}
+
+
+def _curate(actor: Any, locked: ServiceItem) -> None:
+    """Who first (403), so the state errors that follow (400) are only ever shown to the item's curators."""
+    item_rules.require(actor, "curate", locked)
+
+
+def create_item_draft(actor: Any, organization: Any | None = None, /, **fields: Any) -> ServiceItem:
+    """A new item (version 1, draft) curated by ``organization`` — by default the actor's association, or the
+    operator's organization."""
+    if not can_create_item(actor):
+        raise PermissionDenied(CURATORS_ONLY)
+    org_id = _curating_org(actor, organization)
     clean = validate_item_fields(fields)
     with transaction.atomic():
         # serialize code allocation per 大类 so two curators never draw the same code
         ServiceCategory.objects.select_for_update().get(code=clean["category"].code[:2])
         item = ServiceItem(code=_next_code(clean["category"]), version=1, status=ServiceItem.Status.DRAFT,
-                           curated_by_id=org_id, created_by=by if by and by.pk else None, **clean)
+                           curated_by_id=org_id, created_by=actor, **clean)
         item.save()
-    log.info("catalog: %s drafted %s", by, item)
+        kit.record(actor, item, "catalog.item_drafted", after=kit.snapshot(item, AUDITED_FIELDS),
+                   event=ServiceItemEvent, organization_id=org_id if org_id in org_ids(actor) else None,
+                   to_state=item.status)
+    log.info("catalog: %s drafted %s", actor, item)
     return item
 
 
-def update_item_draft(item: ServiceItem, changes: dict[str, Any], by: Any) -> ServiceItem:
+def update_item_draft(actor: Any, item: ServiceItem, **fields: Any) -> ServiceItem:
     """Edit a draft in place; published and retired rows refuse (revise them instead)."""
-    _require_may_change(item, by)
     with transaction.atomic():
-        item = ServiceItem.objects.select_for_update().get(pk=item.pk)
-        if item.status != ServiceItem.Status.DRAFT:
+        locked = kit.lock(item)
+        _curate(actor, locked)
+        if locked.status != ServiceItem.Status.DRAFT:
             raise ValidationError("已发布的条目不能直接修改，请创建新版本 (a published item is never edited in place: "
-                                  "revise it to create a new version)")
-        current = {name: getattr(item, name) for name in CONTENT_FIELDS}
-        current["category"] = item.category
-        clean = validate_item_fields({**current, **changes})
+                                  "revise it to create a new version)", code=IMMUTABLE)
+        item_rules.require(actor, "edit", locked)
+        clean = validate_item_fields({**_content(locked), **fields})
+        before = kit.snapshot(locked, CONTENT_FIELDS)
         for name, value in clean.items():
-            setattr(item, name, value)
-        item.save()
-    log.info("catalog: %s edited draft %s", by, item)
-    return item
+            setattr(locked, name, value)
+        locked.save()
+        old, new = kit.changed(before, kit.snapshot(locked, CONTENT_FIELDS))
+        kit.record(actor, locked, "catalog.item_edited", before=old, after=new, event=ServiceItemEvent,
+                   data={"fields": sorted(new)})
+    log.info("catalog: %s edited draft %s", actor, locked)
+    return locked
 
 
-def publish_item(item: ServiceItem, by: Any) -> ServiceItem:
+def publish_item(actor: Any, item: ServiceItem) -> ServiceItem:
     """Make a draft the current version of its code; the version it supersedes stays as it was."""
-    _require_may_change(item, by)
     with transaction.atomic():
-        item = ServiceItem.objects.select_for_update().get(pk=item.pk)
-        if item.status != ServiceItem.Status.DRAFT:
-            raise ValidationError(f"只有草稿可以发布，当前状态：{item.get_status_display()} (only drafts can be published)")
-        validate_item_fields({name: getattr(item, name) for name in CONTENT_FIELDS} | {"category": item.category})
-        old = ServiceItem.objects.select_for_update().get(pk=item.supersedes_id) if item.supersedes_id else None
-        if old is not None and old.status != ServiceItem.Status.PUBLISHED:
-            raise ValidationError("被修订的版本已停用，不能发布新版本 (the revised version is no longer published)")
-        item.status = ServiceItem.Status.PUBLISHED
-        item.published_at = timezone.now()
-        item.save(update_fields=["status", "published_at", "updated_at", "qualifications_text", "search_text"])
-    log.info("catalog: %s published %s", by, item)
-    return item
+        _curate(actor, kit.lock(item))
+
+        def check(locked: ServiceItem) -> None:
+            validate_item_fields(_content(locked))
+            if locked.supersedes_id:
+                old = kit.lock(ServiceItem, locked.supersedes_id)
+                if old.status != ServiceItem.Status.PUBLISHED:
+                    raise ValidationError("被修订的版本已停用，不能发布新版本 (the revised version is no longer published)")
+            item_rules.require(actor, "publish", locked)
+
+        def stamp(locked: ServiceItem) -> list[str]:
+            locked.published_at = timezone.now()
+            return ["published_at"]
+
+        published = kit.transition(actor, item, ServiceItem.Status.PUBLISHED, table=ITEM_STATES, state_field="status",
+                                   action="catalog.item_published", check=check, apply=stamp, event=ServiceItemEvent,
+                                   data={"supersedes": item.supersedes_id})
+    log.info("catalog: %s published %s", actor, published)
+    return published
 
 
-def revise_item(item: ServiceItem, changes: dict[str, Any], by: Any) -> ServiceItem:
-    """A new draft version of a published item, with ``changes`` applied; the published row is not touched."""
-    _require_may_change(item, by)
+def revise_item(actor: Any, item: ServiceItem, **fields: Any) -> ServiceItem:
+    """A new draft version of a published item, with ``fields`` changed; the published row is not touched."""
     with transaction.atomic():
-        item = ServiceItem.objects.select_for_update().get(pk=item.pk)
-        if item.status != ServiceItem.Status.PUBLISHED or not item.is_current:
+        locked = kit.lock(item)
+        _curate(actor, locked)
+        if locked.status != ServiceItem.Status.PUBLISHED or not locked.is_current:
             raise ValidationError("只能修订当前已发布的版本 (only the current published version can be revised)")
-        if ServiceItem.objects.filter(supersedes=item).exists():
+        if ServiceItem.objects.filter(supersedes=locked).exists():
             raise ValidationError("该条目已有待发布的修订草稿 (a draft revision of this item already exists)")
-        base = {name: getattr(item, name) for name in CONTENT_FIELDS} | {"category": item.category}
-        base["change_note"] = ""
-        clean = validate_item_fields({**base, **changes})
-        version = (ServiceItem.objects.filter(code=item.code).aggregate(v=Max("version"))["v"] or 0) + 1
-        draft = ServiceItem(code=item.code, version=version, status=ServiceItem.Status.DRAFT, supersedes=item,
-                            curated_by_id=item.curated_by_id, created_by=by if by and by.pk else None, **clean)
+        item_rules.require(actor, "revise", locked)
+        clean = validate_item_fields({**_content(locked), "change_note": "", **fields})
+        version = (ServiceItem.objects.filter(code=locked.code).aggregate(v=Max("version"))["v"] or 0) + 1
+        draft = ServiceItem(code=locked.code, version=version, status=ServiceItem.Status.DRAFT, supersedes=locked,
+                            curated_by_id=locked.curated_by_id, created_by=actor, **clean)
         draft.save()
-    log.info("catalog: %s revised %s into v%s", by, item, draft.version)
+        kit.record(actor, draft, "catalog.item_revised", after=kit.snapshot(draft, AUDITED_FIELDS),
+                   event=ServiceItemEvent, to_state=draft.status, data={"supersedes": locked.pk})
+    log.info("catalog: %s revised %s into v%s", actor, locked, draft.version)
     return draft
 
 
-def retire_item(item: ServiceItem, by: Any) -> ServiceItem:
+def retire_item(actor: Any, item: ServiceItem) -> ServiceItem:
     """Withdraw the current version from the catalog; rows that reference it keep pointing at it."""
-    _require_may_change(item, by)
     with transaction.atomic():
-        item = ServiceItem.objects.select_for_update().get(pk=item.pk)
-        if item.status != ServiceItem.Status.PUBLISHED or not item.is_current:
-            raise ValidationError("只能停用当前已发布的版本 (only the current published version can be retired)")
-        pending = ServiceItem.objects.filter(supersedes=item, status=ServiceItem.Status.DRAFT).first()
-        if pending is not None:
-            raise ValidationError(f"请先处理待发布的修订草稿 v{pending.version} (a draft revision is pending)")
-        item.status = ServiceItem.Status.RETIRED
-        item.retired_at = timezone.now()
-        item.save(update_fields=["status", "retired_at", "updated_at"])
-    log.info("catalog: %s retired %s", by, item)
-    return item
+        _curate(actor, kit.lock(item))
+
+        def check(locked: ServiceItem) -> None:
+            if not locked.is_current:
+                raise ValidationError("只能停用当前已发布的版本 (only the current published version can be retired)")
+            pending = ServiceItem.objects.filter(supersedes=locked, status=ServiceItem.Status.DRAFT).first()
+            if pending is not None:
+                raise ValidationError(f"请先处理待发布的修订草稿 v{pending.version} (a draft revision is pending)")
+            item_rules.require(actor, "retire", locked)
+
+        def stamp(locked: ServiceItem) -> list[str]:
+            locked.retired_at = timezone.now()
+            return ["retired_at"]
+
+        retired = kit.transition(actor, item, ServiceItem.Status.RETIRED, table=ITEM_STATES, state_field="status",
+                                 action="catalog.item_retired", check=check, apply=stamp, event=ServiceItemEvent)
+    log.info("catalog: %s retired %s", actor, retired)
+    return retired
 
 
 # --- reading -------------------------------------------------------------------------------------------------
@@ -327,9 +338,10 @@ def read_items(path: Path | None = None) -> list[dict[str, Any]]:
     return data["items"]
 
 
-def _load_categories(rows: Iterable[dict[str, str]]) -> int:
-    """Upsert the taxonomy by code, writing only rows that differ from the file."""
+def _load_categories(rows: Iterable[dict[str, str]]) -> tuple[int, list[str], list[str]]:
+    """Upsert the taxonomy by code, writing only rows that differ from the file: (count, created, updated)."""
     existing = {c.code: c for c in ServiceCategory.objects.all()}
+    created, updated = [], []
     for row in sorted(rows, key=lambda r: (r["level"], r["code"])):
         parent = existing.get(row["parent"]) if row.get("parent") else None
         if row.get("parent") and parent is None:
@@ -340,21 +352,29 @@ def _load_categories(rows: Iterable[dict[str, str]]) -> int:
         cat = existing.get(row["code"])
         if cat is None:
             existing[row["code"]] = ServiceCategory.objects.create(code=row["code"], **values)
+            created.append(row["code"])
         elif any(getattr(cat, k) != v for k, v in values.items()):
             for k, v in values.items():
                 setattr(cat, k, v)
             cat.save()
-    return len(existing)
+            updated.append(row["code"])
+    return len(existing), created, updated
 
 
-def load_catalog(*, categories_path: Path | None = None, items_path: Path | None = None) -> LoadResult:
+LOADER = "system:load_catalog"
+
+
+def load_catalog(actor: Any = LOADER, *, categories_path: Path | None = None,
+                 items_path: Path | None = None) -> LoadResult:
     """Import the shipped taxonomy and items as published version 1; running it again changes nothing.
 
-    Items are curated by the first platform-operator organization if one exists, else by nobody. An item code
-    already in the database (any version) is left alone, so curators' revisions survive a reload.
+    A system loader (``actor`` is ``"system:load_catalog"`` unless a caller names itself): it appends one audit
+    entry for the taxonomy when it changed and one per item it created. Items are curated by the first
+    platform-operator organization if one exists, else by nobody. An item code already in the database (any
+    version) is left alone, so curators' revisions survive a reload.
     """
     with transaction.atomic():
-        n_cats = _load_categories(read_categories(categories_path))
+        n_cats, cats_created, cats_updated = _load_categories(read_categories(categories_path))
         operator = _operator_org()
         existing = set(ServiceItem.objects.values_list("code", flat=True).distinct())
         categories = {c.code: c for c in ServiceCategory.objects.select_related("parent")}
@@ -382,6 +402,13 @@ def load_catalog(*, categories_path: Path | None = None, items_path: Path | None
             existing.add(code)
         ServiceItem.objects.bulk_create(new_items)
         created = len(new_items)
+        if cats_created or cats_updated:
+            kit.record(actor, ("catalog.servicecategory", "taxonomy"), "catalog.taxonomy_loaded",
+                       after={"created": cats_created, "updated": cats_updated})
+        codes = [i.code for i in new_items]
+        for item in ServiceItem.objects.filter(code__in=codes, version=1).order_by("code"):
+            kit.record(actor, item, "catalog.item_loaded", after=kit.snapshot(item, AUDITED_FIELDS),
+                       event=ServiceItemEvent, to_state=item.status)
     result = LoadResult(n_cats, created, len(existing) - created)
     log.info("catalog: loaded %s", result)
     return result
@@ -389,4 +416,4 @@ def load_catalog(*, categories_path: Path | None = None, items_path: Path | None
 
 def load_demo_catalog(demo: Any = None) -> LoadResult:
     """The catalog's demo loader (``platform.py``): the shipped taxonomy and items, before any demand."""
-    return load_catalog()
+    return load_catalog("system:demo")

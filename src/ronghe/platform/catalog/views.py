@@ -15,6 +15,8 @@ from ronghe.platform.catalog import services
 from ronghe.platform.catalog.filtersets import ServiceItemFilterSet
 from ronghe.platform.catalog.forms import ServiceItemForm
 from ronghe.platform.catalog.models import ServiceItem
+from ronghe.platform.catalog.rules import CURATORS_ONLY, can_create_item, item_rules
+from ronghe.platform.core.errors import apply_service_errors
 
 PAGE_SIZE = 30
 
@@ -32,15 +34,16 @@ def item_list(request: HttpRequest) -> HttpResponse:
     filterset = ServiceItemFilterSet(params, queryset=_visible(request).order_by("code", "-version"),
                                      request=request)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    may_create = can_create_item(request.user)
     drafts = []
-    if services.can_curate(request.user):
-        drafts = list(ServiceItem.objects.restrict(request.user, "change")
-                      .filter(status=ServiceItem.Status.DRAFT).select_related("category")[:50])
+    if may_create:
+        candidates = _visible(request).filter(status=ServiceItem.Status.DRAFT)[:50]
+        drafts = [d for d in candidates if item_rules.can(request.user, "edit", d)]
     query = params.copy()
     query.pop("page", None)
     return render(request, "catalog/item_list.html", {
         "filter": filterset, "page": page, "tree": services.category_tree(), "drafts": drafts,
-        "can_curate": services.can_curate(request.user), "selected_category": params.get("category", ""),
+        "can_curate": may_create, "selected_category": params.get("category", ""),
         "query_string": query.urlencode(),
     })
 
@@ -48,36 +51,30 @@ def item_list(request: HttpRequest) -> HttpResponse:
 def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(_visible(request), pk=pk)
     history = _visible(request).filter(code=item.code).order_by("-version")
-    may_curate = services.may_curate_item(item, request.user)
     return render(request, "catalog/item_detail.html", {
-        "item": item, "history": history,
-        "may_change": may_curate and item.status == ServiceItem.Status.DRAFT,
-        "may_revise": may_curate and item.is_current,
+        "item": item, "history": history, "actions": item_rules.allowed(request.user, item),
     })
 
 
-def _require_curator(request: HttpRequest) -> None:
-    if not services.can_curate(request.user):
+def _curated(request: HttpRequest, pk: int) -> ServiceItem:
+    """A visible item (else 404) its curator acts on (else 403); which state allows what is the service's."""
+    if not can_create_item(request.user):
         raise PermissionDenied(_("只有行业协会和平台运营方可以维护服务目录"))
-
-
-def _apply_errors(form: ServiceItemForm, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
+    item = get_object_or_404(_visible(request), pk=pk)
+    item_rules.require(request.user, "curate", item)
+    return item
 
 
 @login_required
 def item_create(request: HttpRequest) -> HttpResponse:
-    _require_curator(request)
+    if not can_create_item(request.user):
+        raise PermissionDenied(CURATORS_ONLY)
     form = ServiceItemForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            item = services.create_item_draft(request.user, **form.to_fields())
+            item = services.create_item_draft(request.user, None, **form.to_fields())
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("草稿已保存：%(code)s") % {"code": item.code})
             return redirect("catalog:item_detail", pk=item.pk)
@@ -86,17 +83,16 @@ def item_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_curator(request)
-    item = get_object_or_404(_visible(request), pk=pk)
-    if item.status != ServiceItem.Status.DRAFT:
+    item = _curated(request, pk)
+    if not item_rules.can(request.user, "edit", item):
         messages.error(request, _("已发布的条目不能直接修改，请创建新版本。"))
         return redirect("catalog:item_detail", pk=item.pk)
     form = ServiceItemForm(request.POST or None, initial=ServiceItemForm.initial_from(item))
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_item_draft(item, form.to_fields(), request.user)
+            services.update_item_draft(request.user, item, **form.to_fields())
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("草稿已更新。"))
             return redirect("catalog:item_detail", pk=item.pk)
@@ -106,15 +102,17 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def item_revise(request: HttpRequest, pk: int) -> HttpResponse:
     """A form prefilled with the published version; saving creates the next version as a draft."""
-    _require_curator(request)
-    item = get_object_or_404(_visible(request), pk=pk)
+    item = _curated(request, pk)
+    if not item_rules.can(request.user, "revise", item):
+        messages.error(request, _("只能修订当前已发布的版本。"))
+        return redirect("catalog:item_detail", pk=item.pk)
     initial = ServiceItemForm.initial_from(item) | {"change_note": ""}
     form = ServiceItemForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            draft = services.revise_item(item, form.to_fields(), request.user)
+            draft = services.revise_item(request.user, item, **form.to_fields())
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("已创建新版本草稿 v%(v)s。") % {"v": draft.version})
             return redirect("catalog:item_detail", pk=draft.pk)
@@ -122,10 +120,9 @@ def item_revise(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _transition(request: HttpRequest, pk: int, fn, done: str) -> HttpResponse:
-    _require_curator(request)
-    item = get_object_or_404(_visible(request), pk=pk)
+    item = _curated(request, pk)
     try:
-        item = fn(item, request.user)
+        item = fn(request.user, item)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

@@ -1,5 +1,8 @@
 """Reproducible, clearly labelled synthetic platform data: ``ronghe demo-data`` and the demo's small data set.
 
+The rows are synthesised here (``rows``) and written only through each app's one bulk writer
+(``accounts.bulk``, ``providers.bulk``, ``demand.bulk``), never beside them.
+
 Django models are imported only inside the functions, so importing this package (to register the command)
 does not need Django to be set up.
 """
@@ -24,7 +27,10 @@ def load_small_demo(seed: int = SMALL_DEMO_SEED, *, with_users: bool = False) ->
 
 
 def load_demo(demo: Any = None) -> str:
-    """The ``platform.demo.DEMO_LOADERS`` entry: the small set, after the curated users and the catalog."""
+    """The ``demo_loader`` of ``demodata/platform.py``: the small set, after the curated users and the catalog.
+
+    Written, like every generated set, only through the apps' bulk writers (each batch on the audit chain).
+    """
     return load_small_demo().summary()
 
 

@@ -1,10 +1,11 @@
 """Write a reproducible synthetic data set in batches: organizations, users, providers, demands, demand lists.
 
-Rows come from :mod:`rows` (pure, seeded); this module writes them with multi-row INSERTs (:mod:`fastinsert`),
-one transaction per batch, and no per-row service call. It keeps what the services keep instead (see
-:class:`Writer`): the denormalised offering category and provinces with their province and industry rows,
-verification only by a verifier organization, the demand's ``budget_band`` and state events; users share one
-password hash computed once.
+Rows come from :mod:`rows` (pure, seeded); this module writes them only through each app's one bulk writer
+(``accounts.bulk``, ``providers.bulk``, ``demand.bulk``: multi-row INSERTs from ``core.bulk``), one
+transaction per batch, and no per-row service call. Those writers keep what the services keep, importing it
+from their app: the offering category and both province copies, verification only by a verifier
+organization, the demand's ``budget_band`` and the state events of ``demand.states``; each batch appends
+its audit entries (actor ``system:demo-data``). Users share one password hash computed once.
 
 Running a seed twice refuses (its credit-code series is already there); different seeds append.
 """
@@ -22,20 +23,19 @@ from datetime import date, timedelta
 from itertools import islice
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 
 from ronghe.errors import InputError
-from ronghe.platform.accounts.models import Industry, Membership, Organization
+from ronghe.platform.accounts.bulk import AccountsBulkWriter, OrganizationRow
+from ronghe.platform.accounts.models import Industry, Organization
 from ronghe.platform.catalog.models import ServiceItem
-from ronghe.platform.demand.models import Demand, DemandEvent, DemandLine, DemandList, DemandListEntry
-from ronghe.platform.demand.visibility import budget_band
+from ronghe.platform.demand.bulk import DemandBulkWriter, DemandListRow, DemandRow
+from ronghe.platform.demand.models import DemandList
 from ronghe.platform.demodata import codes, rows
 from ronghe.platform.demodata import vocabulary as V
-from ronghe.platform.demodata.fastinsert import Table
-from ronghe.platform.providers.models import Case, Certificate, Offering, OfferingProvince, ProviderProfile
+from ronghe.platform.providers.bulk import ProvidersBulkWriter
 from ronghe.platform.providers.services import PROFILE_FIELDS
 
 log = logging.getLogger("ronghe.platform.demodata")
@@ -149,12 +149,9 @@ def _missing_industries() -> list[str]:
 
 
 class Writer:
-    """Bulk writes for one run; keeps only compact references (index → pk) between batches.
-
-    Fills what the services would: ``Offering.category`` and ``Offering.provinces`` (sorted) with one
-    ``OfferingProvince`` row per province, the offering and organization industry rows, a certificate is
-    verified only with a verifier organization and a time, demands carry their ``budget_band`` and events.
-    """
+    """Bulk writes for one run, through each app's one bulk writer (``accounts.bulk``, ``providers.bulk``,
+    ``demand.bulk``), which keep what the services keep; keeps only compact references (index → pk) between
+    batches and the digest of everything generated."""
 
     def __init__(self, spec: Spec, catalog: rows.Catalog, result: Result) -> None:
         self.spec, self.result = spec, result
@@ -162,98 +159,9 @@ class Writer:
         self.password = make_password(spec.password) if spec.with_users else None
         self.digest = hashlib.sha256()
         self.now = timezone.now()
-        user_model = get_user_model()
-        now = self.now
-        org_industry = Organization.industries.through
-        offering_industry = Offering.industries.through
-        self.t = {
-            "org": Table(
-                Organization,
-                ("name", "name_en", "kind", "credit_code", "province", "city", "description", "is_synthetic"),
-                now,
-            ),
-            "org_industry": Table(org_industry, ("organization_id", "industry_id"), now),
-            "user": Table(user_model, ("username", "password", "date_joined"), now),
-            "membership": Table(Membership, ("user_id", "organization_id", "role"), now),
-            "profile": Table(ProviderProfile, ("organization_id", *PROFILE_FIELDS), now),
-            "offering": Table(
-                Offering,
-                (
-                    "provider_id",
-                    "service_item_id",
-                    "category_id",
-                    "price_min",
-                    "price_max",
-                    "price_unit",
-                    "monthly_capacity",
-                    "provinces",
-                    "lead_time_days",
-                    "notes",
-                    "is_active",
-                ),
-                now,
-            ),
-            "offering_province": Table(OfferingProvince, ("offering_id", "province"), now),
-            "offering_industry": Table(offering_industry, ("offering_id", "industry_id"), now),
-            "certificate": Table(
-                Certificate,
-                (
-                    "provider_id",
-                    "cert_type",
-                    "name",
-                    "number",
-                    "issuer",
-                    "scope",
-                    "valid_from",
-                    "valid_to",
-                    "verified",
-                    "verified_by_org_id",
-                    "verified_at",
-                ),
-                now,
-            ),
-            "case": Table(
-                Case,
-                (
-                    "provider_id",
-                    "title",
-                    "service_item_id",
-                    "client_name",
-                    "client_industry_id",
-                    "year",
-                    "summary",
-                    "outcome",
-                    "is_public",
-                ),
-                now,
-            ),
-            "demand": Table(
-                Demand,
-                (
-                    "organization_id",
-                    "created_by_id",
-                    "title",
-                    "summary",
-                    "industry_id",
-                    "province",
-                    "city",
-                    "budget_min",
-                    "budget_max",
-                    "budget_band",
-                    "deadline",
-                    "contact_name",
-                    "contact_phone",
-                    "contact_email",
-                    "confidentiality",
-                    "state",
-                    "published_at",
-                    "closed_at",
-                ),
-                now,
-            ),
-            "line": Table(DemandLine, ("demand_id", "item_id", "scope", "quantity"), now),
-            "event": Table(DemandEvent, ("demand_id", "kind", "from_state", "to_state", "user_id"), now),
-        }
+        self.accounts = AccountsBulkWriter(self.now)
+        self.provider_writer = ProvidersBulkWriter(self.now)
+        self.demand_writer = DemandBulkWriter(self.now)
 
     def record(self, kind: str, row: Any) -> None:
         self.digest.update(f"{kind}:{row!r}\n".encode())
@@ -270,100 +178,55 @@ class Writer:
         for s in specs:
             code = codes.credit_code(seed, serial(s), s["area"])
             self.record("org", (s, code))
-            values.append(
-                (s["name"], s["name_en"], s["kind"], code, s["province"], s["city"], s["description"], True)
-            )
-        pks = self.t["org"].insert_returning(values)
-        self.t["org_industry"].insert(
-            (pk, code) for pk, s in zip(pks, specs, strict=True) for code in s["industries"]
-        )
+            values.append(OrganizationRow(
+                name=s["name"], name_en=s["name_en"], kind=s["kind"], credit_code=code, province=s["province"],
+                city=s["city"], description=s["description"], industries=s["industries"], is_synthetic=True,
+            ))
+        pks = self.accounts.organizations(values)
         self.count("organizations", len(pks))
         if not self.spec.with_users:
             return [(pk, None) for pk in pks]
-        users = self.t["user"].insert_returning(
-            [(f"demo{seed}-{s['kind'][0]}{s['index'] + 1:06d}", self.password, self.now) for s in specs]
+        users = self.accounts.admins(
+            pks, [f"demo{seed}-{s['kind'][0]}{s['index'] + 1:06d}" for s in specs], self.password
         )
-        self.t["membership"].insert((u, o, Membership.Role.ADMIN) for u, o in zip(users, pks, strict=True))
         self.count("users", len(users))
         return list(zip(pks, users, strict=True))
 
     def providers(self, details: list[dict[str, Any]], org_pks: list[int], verifiers: list[int]) -> None:
         """Profiles, offerings (with their province and industry rows), certificates and cases."""
-        profiles, offerings, links, certificates, cases = [], [], [], [], []
+        batch = []
         for d, pk in zip(details, org_pks, strict=True):
             self.record("provider", d)
-            profiles.append((pk, *(d["profile"][name] for name in PROFILE_FIELDS)))
-            for o in d["offerings"]:
-                item = self.item[o["item"]]
-                if not 0 <= o["price_min"] <= o["price_max"] or o["monthly_capacity"] < 0:
-                    raise InputError(f"generated offering out of range: {o}")  # a bug here, never user input
-                provinces = sorted(set(o["provinces"]))
-                offerings.append(
-                    (
-                        pk,
-                        item.pk,
-                        item.category_id,
-                        o["price_min"],
-                        o["price_max"],
-                        o["price_unit"],
-                        o["monthly_capacity"],
-                        provinces,
-                        o["lead_time_days"],
-                        o["notes"],
-                        o["is_active"],
-                    )
-                )
-                links.append((provinces, o["industries"]))
-            for c in d["certificates"]:
-                verifier = None if c["verifier"] is None else verifiers[c["verifier"]]
-                certificates.append(
-                    (
-                        pk,
-                        c["cert_type"],
-                        c["name"],
-                        c["number"],
-                        c["issuer"],
-                        c["scope"],
-                        c["valid_from"],
-                        c["valid_to"],
-                        verifier is not None,
-                        verifier,
-                        self.now if verifier is not None else None,
-                    )
-                )
-            cases.extend(
-                (
-                    pk,
-                    c["title"],
-                    self.item[c["item"]].pk,
-                    c["client_name"],
-                    c["client_industry_id"],
-                    c["year"],
-                    c["summary"],
-                    c["outcome"],
-                    c["is_public"],
-                )
-                for c in d["cases"]
-            )
-        self.count("profiles", self.t["profile"].insert(profiles))
-        offering_pks = self.t["offering"].insert_returning(offerings)
-        self.count("offerings", len(offering_pks))
-        self.count(
-            "offering_provinces",
-            self.t["offering_province"].insert(
-                (o, p) for o, (provinces, _) in zip(offering_pks, links, strict=True) for p in provinces
-            ),
-        )
-        self.count(
-            "offering_industries",
-            self.t["offering_industry"].insert(
-                (o, code)
-                for o, (_, industries) in zip(offering_pks, links, strict=True)
-                for code in industries
-            ),
-        )
-        self.count("certificates", self.t["certificate"].insert(certificates))
-        self.count("cases", self.t["case"].insert(cases))
+            batch.append({
+                "organization_id": pk,
+                "profile": {name: d["profile"][name] for name in PROFILE_FIELDS},
+                "offerings": [
+                    {"service_item_id": self.item[o["item"]].pk, "price_min": o["price_min"],
+                     "price_max": o["price_max"], "price_unit": o["price_unit"],
+                     "monthly_capacity": o["monthly_capacity"], "provinces": o["provinces"],
+                     "industries": o["industries"], "lead_time_days": o["lead_time_days"], "notes": o["notes"],
+                     "is_active": o["is_active"]}
+                    for o in d["offerings"]
+                ],
+                "certificates": [
+                    {"cert_type": c["cert_type"], "name": c["name"], "number": c["number"], "issuer": c["issuer"],
+                     "scope": c["scope"], "valid_from": c["valid_from"], "valid_to": c["valid_to"],
+                     "verified_by_org_id": None if c["verifier"] is None else verifiers[c["verifier"]]}
+                    for c in d["certificates"]
+                ],
+                "cases": [
+                    {"title": c["title"], "service_item_id": self.item[c["item"]].pk, "client_name": c["client_name"],
+                     "client_industry_id": c["client_industry_id"], "year": c["year"], "summary": c["summary"],
+                     "outcome": c["outcome"], "is_public": c["is_public"]}
+                    for c in d["cases"]
+                ],
+            })
+        try:
+            written = self.provider_writer.write(batch)
+        except InputError as exc:  # the generator made it: a bug here, never user input
+            raise InputError(f"generated provider data broke a providers invariant: {exc}") from exc
+        for name in ("profiles", "offerings", "offering_provinces", "offering_industries", "certificates", "cases"):
+            self.count(name, getattr(written, name))
 
     def demands(self, specs: list[dict[str, Any]], makers: list[tuple[int, int | None]]) -> None:
         values = []
@@ -375,46 +238,18 @@ class Writer:
                 if s["published_days_ago"] is None
                 else self.now - timedelta(days=s["published_days_ago"])
             )
-            values.append(
-                (
-                    org_pk,
-                    user_pk,
-                    s["title"],
-                    s["summary"],
-                    s["industry"],
-                    s["province"],
-                    s["city"],
-                    s["budget_min"],
-                    s["budget_max"],
-                    budget_band(s["budget_max"]),
-                    s["deadline"],
-                    s["contact_name"],
-                    s["contact_phone"],
-                    s["contact_email"],
-                    s["confidentiality"],
-                    s["state"],
-                    published,
-                    self.now if s["state"] in ("closed", "cancelled") else None,
-                )
-            )
-        pks = self.t["demand"].insert_returning(values)
+            values.append(DemandRow(
+                organization_id=org_pk, created_by_id=user_pk, title=s["title"], summary=s["summary"],
+                industry_id=s["industry"], province=s["province"], city=s["city"], budget_min=s["budget_min"],
+                budget_max=s["budget_max"], deadline=s["deadline"], contact_name=s["contact_name"],
+                contact_phone=s["contact_phone"], contact_email=s["contact_email"],
+                confidentiality=s["confidentiality"], state=s["state"], published_at=published,
+                lines=[(self.item[line["item"]].pk, line["scope"], line["quantity"]) for line in s["lines"]],
+            ))
+        pks, lines, events = self.demand_writer.demands(values)
         self.count("demands", len(pks))
-        self.count(
-            "demand_lines",
-            self.t["line"].insert(
-                (pk, self.item[line["item"]].pk, line["scope"], line["quantity"])
-                for pk, s in zip(pks, specs, strict=True)
-                for line in s["lines"]
-            ),
-        )
-        self.count(
-            "demand_events",
-            self.t["event"].insert(
-                (pk, *event, makers[s["maker"]][1])
-                for pk, s in zip(pks, specs, strict=True)
-                for event in STATE_EVENTS[s["state"]]
-            ),
-        )
+        self.count("demand_lines", lines)
+        self.count("demand_events", events)
 
     def demand_list(
         self,
@@ -426,47 +261,20 @@ class Writer:
         """A published list and its entries: ``joiners`` are (manufacturer index, [(item code, quantity)])."""
         self.record("list", (spec, joiners))
         org_pk, user_pk = association
-        demand_list = DemandList.objects.create(
-            name=spec["name"],
-            organization_id=org_pk,
-            industry_id=spec["industry"],
-            province=spec["province"],
-            city=spec["city"],
-            pain_points=spec["pain_points"],
-            state=DemandList.State.PUBLISHED,
-            published_at=self.now,
-            created_by_id=user_pk,
-        )
-        demand_list.items.set([self.item[code].pk for code in spec["items"]])
-        DemandListEntry.objects.bulk_create(
-            [
-                DemandListEntry(
-                    demand_list=demand_list,
-                    item_id=self.item[code].pk,
-                    manufacturer_id=maker_pk,
-                    quantity=quantity,
-                    joined_by_id=maker_user,
-                )
-                for maker, entries in joiners
-                for code, quantity in entries
+        _, entries = self.demand_writer.demand_list(DemandListRow(
+            name=spec["name"], organization_id=org_pk, industry_id=spec["industry"], province=spec["province"],
+            city=spec["city"], pain_points=spec["pain_points"], state=DemandList.State.PUBLISHED,
+            published_at=self.now, created_by_id=user_pk,
+            items=[self.item[code].pk for code in spec["items"]],
+            entries=[
+                (self.item[code].pk, maker_pk, quantity, maker_user)
+                for maker, wanted in joiners
+                for code, quantity in wanted
                 for maker_pk, maker_user in [makers[maker]]
-            ]
-        )
+            ],
+        ))
         self.count("demand_lists", 1)
-        self.count("demand_list_entries", sum(len(e) for _, e in joiners))
-
-
-#: The events ``demand.services`` records on the way to each state: (kind, from_state, to_state).
-STATE_EVENTS: dict[str, tuple[tuple[str, str, str], ...]] = {
-    "draft": (("created", "", "draft"),),
-    "published": (("created", "", "draft"), ("published", "draft", "published")),
-    "closed": (
-        ("created", "", "draft"),
-        ("published", "draft", "published"),
-        ("closed", "published", "closed"),
-    ),
-    "cancelled": (("created", "", "draft"), ("cancelled", "draft", "cancelled")),
-}
+        self.count("demand_list_entries", entries)
 
 
 # --- the run --------------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """REST API of the providers app: ``/api/providers/``, ``/api/offerings/``, ``/api/certificates/``.
 
-Reads start from ``restrict(user, "view")``, writes from ``restrict(user, "change")`` (someone else's object is
-a 404) and go through ``providers.services``. Evidence files never appear as a URL to anyone not entitled.
+Every query starts from ``restrict(user, "view")``; whether a user may change a row is ``providers.rules``
+(``RulePermission``: 403 exactly where the service refuses), and every write goes through
+``providers.services``. Evidence files never appear as a URL to anyone not entitled.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from ronghe.platform.catalog.models import ServiceItem
 from ronghe.platform.core.api import service_errors
 from ronghe.platform.core.downloads import serve_protected_file
 from ronghe.platform.core.permissions import ReadOnlyForGovernment
+from ronghe.platform.core.rules import RulePermission
+from ronghe.platform.providers import rules as provider_rules
 from ronghe.platform.providers import services
 from ronghe.platform.providers.filtersets import (
     CertificateFilterSet,
@@ -81,7 +84,7 @@ class ProviderProfileSerializer(_CreateOnlyOwner, serializers.ModelSerializer):
 
     def to_representation(self, instance: ProviderProfile) -> dict[str, Any]:
         data = super().to_representation(instance)
-        if not getattr(_user(self), "is_authenticated", False):  # contact details are for signed-in users
+        if not provider_rules.can_view_contacts(_user(self), instance):  # the same predicate as the page
             for field in _CONTACT_FIELDS:
                 data.pop(field, None)
         return data
@@ -91,11 +94,11 @@ class ProviderProfileSerializer(_CreateOnlyOwner, serializers.ModelSerializer):
         if ProviderProfile.objects.filter(organization=org).exists():
             raise serializers.ValidationError({"organization": "该服务商已有档案，请修改 (profile exists; update it)"})
         with service_errors():
-            return services.save_profile(org, _user(self), validated_data)
+            return services.save_profile(_user(self), org, **validated_data)
 
     def update(self, instance: ProviderProfile, validated_data: dict[str, Any]) -> ProviderProfile:
         with service_errors():
-            return services.save_profile(instance.organization, _user(self), validated_data)
+            return services.save_profile(_user(self), instance.organization, **validated_data)
 
 
 class OfferingSerializer(_CreateOnlyOwner, serializers.ModelSerializer):
@@ -119,17 +122,17 @@ class OfferingSerializer(_CreateOnlyOwner, serializers.ModelSerializer):
         provider = validated_data.pop("provider")
         active = validated_data.pop("is_active", True)
         with service_errors():
-            offering = services.add_offering(provider, _user(self), validated_data)
+            offering = services.add_offering(_user(self), provider, **validated_data)
             if not active:
-                services.deactivate_offering(offering, _user(self))
+                services.set_offering_active(_user(self), offering, active=False)
         return offering
 
     def update(self, instance: Offering, validated_data: dict[str, Any]) -> Offering:
         active = validated_data.pop("is_active", None)
         with service_errors():
-            offering = services.update_offering(instance, _user(self), validated_data)
+            offering = services.update_offering(_user(self), instance, **validated_data)
             if active is not None and active != offering.is_active:
-                services.set_offering_active(offering, _user(self), active)
+                services.set_offering_active(_user(self), offering, active=active)
         return offering
 
 
@@ -148,11 +151,18 @@ class CertificateSerializer(_CreateOnlyOwner, serializers.ModelSerializer):
         model = Certificate
         fields = ["id", "provider", "provider_name", "cert_type", "name", "number", "issuer", "scope",
                   "valid_from", "valid_to", "is_expired", "verified", "verified_at", "verified_by_org",
-                  "has_evidence", "evidence", "evidence_name", "evidence_url", "created_at", "updated_at"]
-        read_only_fields = ["verified", "verified_at", "verified_by_org", "created_at", "updated_at"]
+                  "rejected_at", "rejection_reason", "has_evidence", "evidence", "evidence_name", "evidence_url", "created_at", "updated_at"]
+        read_only_fields = ["verified", "verified_at", "verified_by_org", "rejected_at", "created_at", "updated_at"]
 
     def _entitled(self, cert: Certificate) -> bool:
-        return services.can_see_evidence(_user(self), cert)
+        return provider_rules.can_see_evidence(_user(self), cert)
+
+    rejection_reason = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_rejection_reason(self, cert: Certificate) -> str | None:
+        """Why a verifier refused it: for the provider and the verifiers, like the evidence."""
+        return cert.rejection_reason if cert.rejected_at and self._entitled(cert) else None
 
     def get_has_evidence(self, cert: Certificate) -> bool:
         return bool(cert.evidence)
@@ -170,24 +180,26 @@ class CertificateSerializer(_CreateOnlyOwner, serializers.ModelSerializer):
     def create(self, validated_data: dict[str, Any]) -> Certificate:
         provider = validated_data.pop("provider")
         with service_errors():
-            return services.add_certificate(provider, _user(self), validated_data)
+            return services.add_certificate(_user(self), provider, **validated_data)
 
     def update(self, instance: Certificate, validated_data: dict[str, Any]) -> Certificate:
         with service_errors():
-            return services.update_certificate(instance, _user(self), validated_data)
+            return services.update_certificate(_user(self), instance, **validated_data)
+
+
+class RejectSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, help_text="why the certificate is refused (shown to the provider)")
 
 
 class _RestrictedViewSet(viewsets.GenericViewSet):
-    """Reads see what ``restrict(user, "view")`` allows; writes only what ``restrict(user, "change")`` allows."""
+    """Rows are what ``restrict(user, "view")`` shows (others: 404); changing one asks the app's rule (403)."""
 
-    permission_classes = [permissions.IsAuthenticatedOrReadOnly, ReadOnlyForGovernment]
-    read_actions = frozenset({"list", "retrieve"})
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly, ReadOnlyForGovernment, RulePermission]
+    rule_actions = {"update": "change", "partial_update": "change"}
     base_queryset: Any
 
     def get_queryset(self):
-        act = "view" if self.action in self.read_actions or self.request.method in permissions.SAFE_METHODS \
-            else "change"
-        return self.base_queryset.restrict(self.request.user, act)
+        return self.base_queryset.restrict(self.request.user, "view")
 
 
 class ProviderProfileViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.ListModelMixin,
@@ -195,6 +207,7 @@ class ProviderProfileViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, m
     """Provider profiles (服务商档案): everyone reads; members of the provider organization write."""
 
     serializer_class = ProviderProfileSerializer
+    rules = provider_rules.profile_rules
     filterset_class = ProviderProfileFilterSet
     ordering_fields = ["updated_at", "team_size", "founded_year"]
     base_queryset = ProviderProfile.objects.select_related("organization")
@@ -205,12 +218,14 @@ class OfferingViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.L
     """Offerings (服务供给). ``DELETE`` deactivates: deals and matches may still refer to the offering."""
 
     serializer_class = OfferingSerializer
+    rules = provider_rules.offering_rules
+    rule_actions = {"update": "change", "partial_update": "change", "destroy": "deactivate"}
     filterset_class = OfferingFilterSet
     ordering_fields = ["updated_at", "price_min", "price_max", "monthly_capacity", "lead_time_days"]
     base_queryset = Offering.objects.select_related("provider", "service_item").prefetch_related("industries")
 
     def perform_destroy(self, instance: Offering) -> None:
-        services.deactivate_offering(instance, self.request.user)
+        services.set_offering_active(self.request.user, instance, active=False)
 
 
 class CertificateViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.ListModelMixin,
@@ -218,10 +233,11 @@ class CertificateViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixin
     """Qualifications and certificates (资质证书); ``verify`` is for certifiers, associations and the operator."""
 
     serializer_class = CertificateSerializer
+    rules = provider_rules.certificate_rules
+    # verify/reject: the service asks the same rule and says 403 (not a verifier) or 400 (expired, done already)
     filterset_class = CertificateFilterSet
     ordering_fields = ["valid_to", "updated_at"]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
-    read_actions = frozenset({"list", "retrieve", "verify", "evidence"})
     base_queryset = Certificate.objects.select_related("provider")
 
     @extend_schema(request=None, responses={200: CertificateSerializer, 400: OpenApiResponse(description="expired"),
@@ -230,7 +246,18 @@ class CertificateViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixin
     def verify(self, request: Request, pk: str | None = None) -> Response:
         """Mark the certificate verified (核验). The provider itself can never verify its own."""
         with service_errors():
-            cert = services.verify_certificate(self.get_object(), request.user)
+            cert = services.verify_certificate(request.user, self.get_object())
+        return Response(self.get_serializer(cert).data, status=status.HTTP_200_OK)
+
+    @extend_schema(request=RejectSerializer, responses={
+        200: CertificateSerializer, 400: OpenApiResponse(description="no reason, or not pending"),
+        403: OpenApiResponse(description="not a verifier")})
+    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated, ReadOnlyForGovernment])
+    def reject(self, request: Request, pk: str | None = None) -> Response:
+        """Refuse a pending certificate (驳回) with a reason; the provider edits it to ask again."""
+        with service_errors():
+            cert = services.reject_certificate(request.user, self.get_object(),
+                                               reason=str(request.data.get("reason", "")))
         return Response(self.get_serializer(cert).data, status=status.HTTP_200_OK)
 
     @extend_schema(responses={**{(200, media): OpenApiTypes.BINARY for media in sorted(services.EVIDENCE_TYPES)},
@@ -239,7 +266,7 @@ class CertificateViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixin
     def evidence(self, request: Request, pk: str | None = None):
         """Download the evidence file: owner organization and verifiers only; every download is logged."""
         cert = self.get_object()
-        return serve_protected_file(request, cert, cert.evidence, services.can_see_evidence, channel="api")
+        return serve_protected_file(request, cert, cert.evidence, provider_rules.can_see_evidence, channel="api")
 
 
 def register(router: BaseRouter) -> None:

@@ -1,9 +1,11 @@
-"""Bulk loading of providers for the demo-data generator and benchmarks (100,000 providers / 500,000 offerings).
+"""The providers' one bulk writer (the demo-data generator, benchmarks: 100,000 providers / 500,000 offerings).
 
-``bulk_create_providers`` skips the per-object service calls but keeps their invariants: the denormalised
-``Offering.category`` and ``Offering.provinces`` are filled, one ``OfferingProvince`` row is written per province,
-items must be published versions, prices ordered, capacities ≥ 0, certificates start unverified unless the row
-names the verifying organization. The database's check constraints back this up.
+It skips the per-object service calls but keeps their invariants, imported from this app: both copies of the
+provinces (``Offering.provinces`` and the ``OfferingProvince`` rows) from ``derived.offering_provinces``, the
+denormalised ``Offering.category`` from ``derived.offering_category``, items are published versions, prices
+ordered, capacities ≥ 0, a certificate is verified only with the verifying organization and a time, profiles
+carry only ``services.PROFILE_FIELDS``. The database's check constraints back this up. Each batch is one
+transaction (a savepoint within the caller's) and appends one audit entry per model (``core.bulk``).
 
 A row::
 
@@ -19,22 +21,39 @@ A row::
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from itertools import islice
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from ronghe.errors import InputError
 from ronghe.platform.accounts.reference import provinces as province_table
 from ronghe.platform.catalog.models import ServiceItem
+from ronghe.platform.core.bulk import DEMO_DATA_ACTOR, Table, audit_batch
+from ronghe.platform.providers.derived import offering_category, offering_provinces
 from ronghe.platform.providers.models import Case, Certificate, Offering, OfferingProvince, ProviderProfile
+from ronghe.platform.providers.services import PROFILE_FIELDS
 
 _CENT = Decimal("0.01")
+_OFFERING = ("provider_id", "service_item_id", "category_id", "price_min", "price_max", "price_unit",
+             "monthly_capacity", "provinces", "lead_time_days", "notes", "is_active")
+_CERTIFICATE = ("provider_id", "cert_type", "name", "number", "issuer", "scope", "valid_from", "valid_to",
+                "verified", "verified_by_org_id", "verified_at")
+_CASE = ("provider_id", "title", "service_item_id", "client_name", "client_industry_id", "year", "summary",
+         "outcome", "is_public")
+_CASE_DEFAULTS = {"service_item_id": None, "client_name": "", "client_industry_id": None, "outcome": "",
+                  "is_public": False}
+_CERT_TYPES = frozenset(Certificate.Type.values)
+_PRICE_UNITS = frozenset(Offering.PriceUnit.values)  # read once: ``Choices.values`` builds a list per call
+
+
+def _money(value: Any) -> Decimal:
+    return Decimal(value) if isinstance(value, int | Decimal) else Decimal(str(value))
 
 
 @dataclass
@@ -46,6 +65,102 @@ class BulkResult:
     certificates: int = 0
     cases: int = 0
 
+    def add(self, other: BulkResult) -> None:
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+class ProvidersBulkWriter:
+    """Bulk writes for one run: the published items are read once, ``now`` stamps every row."""
+
+    def __init__(self, now: datetime | None = None, actor: str = DEMO_DATA_ACTOR) -> None:
+        self.now = now or timezone.now()
+        self.actor = actor
+        self.provinces = frozenset(province_table())
+        self.items = {item.pk: item for item in
+                      ServiceItem.objects.filter(status=ServiceItem.Status.PUBLISHED).only("pk", "category_id")}
+        now = self.now
+        self._profile = Table(ProviderProfile, ("organization_id", *PROFILE_FIELDS), now)
+        self._offering = Table(Offering, _OFFERING, now)
+        self._province = Table(OfferingProvince, ("offering_id", "province"), now)
+        self._industry = Table(Offering.industries.through, ("offering_id", "industry_id"), now)
+        self._certificate = Table(Certificate, _CERTIFICATE, now)
+        self._case = Table(Case, _CASE, now)
+
+    def _offering_row(self, org_id: int, spec: Mapping[str, Any], where: str) -> tuple[Any, ...]:
+        """One offering as a row of ``_OFFERING``, validated as ``services.add_offering`` would."""
+        item = self.items.get(spec["service_item_id"])
+        if item is None:
+            raise InputError(f"service item {spec['service_item_id']} is not a published item version", cell=where)
+        low, high = _money(spec["price_min"]), _money(spec["price_max"])
+        if low < 0 or low > high:
+            raise InputError(f"price range {low}–{high} is not 0 ≤ min ≤ max", cell=where)
+        capacity, lead_time = int(spec["monthly_capacity"]), int(spec.get("lead_time_days", 7))
+        if capacity < 0 or lead_time < 0:
+            raise InputError("monthly capacity and lead time must be ≥ 0", cell=where)
+        unit = spec.get("price_unit", Offering.PriceUnit.PROJECT)
+        if unit not in _PRICE_UNITS:
+            raise InputError(f"unknown price unit {unit!r}", cell=where)
+        codes, _ = offering_provinces(None, spec["provinces"])
+        if not codes or not self.provinces.issuperset(codes):
+            raise InputError(f"bad province codes {codes}", cell=where)
+        return (org_id, item.pk, offering_category(item), low.quantize(_CENT), high.quantize(_CENT), unit, capacity,
+                codes, lead_time, spec.get("notes", ""), bool(spec.get("is_active", True)))
+
+    def _certificate_row(self, org_id: int, spec: Mapping[str, Any], where: str) -> tuple[Any, ...]:
+        """Verified exactly when a verifying organization is named (``verify_certificate``'s outcome)."""
+        if spec["valid_from"] > spec["valid_to"]:
+            raise InputError("valid_from is after valid_to", cell=where)
+        if spec["cert_type"] not in _CERT_TYPES:
+            raise InputError(f"unknown certificate type {spec['cert_type']!r}", cell=where)
+        verifier = spec.get("verified_by_org_id")
+        return (org_id, spec["cert_type"], spec.get("name", ""), spec["number"], spec["issuer"], spec.get("scope", ""),
+                spec["valid_from"], spec["valid_to"], verifier is not None, verifier,
+                self.now if verifier is not None else None)
+
+    def write(self, rows: Iterable[Mapping[str, Any]], first_row: int = 0) -> BulkResult:
+        """One batch: profiles, offerings with both province copies and industry rows, certificates, cases."""
+        profiles, offerings, industry_codes, certificates, cases = [], [], [], [], []
+        for i, row in enumerate(rows):
+            where = f"row {first_row + i}"
+            org_id = row["organization_id"]
+            if row.get("profile"):
+                profile = row["profile"]
+                unknown = sorted(set(profile) - set(PROFILE_FIELDS))
+                if unknown:
+                    raise InputError(f"unknown profile fields {unknown}", cell=where)
+                profiles.append((org_id, *(profile.get(f, _PROFILE_DEFAULTS.get(f)) for f in PROFILE_FIELDS)))
+            for spec in row.get("offerings", ()):
+                offerings.append(self._offering_row(org_id, spec, where))
+                industry_codes.append(sorted(set(spec.get("industries", ()))))
+            certificates.extend(self._certificate_row(org_id, spec, where) for spec in row.get("certificates", ()))
+            cases.extend((org_id, *(spec.get(f, _CASE_DEFAULTS.get(f)) for f in _CASE[1:]))
+                         for spec in row.get("cases", ()))
+        result = BulkResult()
+        with transaction.atomic():
+            profile_pks = self._profile.insert_returning(profiles) if profiles else []
+            offering_pks = self._offering.insert_returning(offerings) if offerings else []
+            province_rows = [pair for pk, o in zip(offering_pks, offerings, strict=True)
+                             for pair in offering_provinces(pk, o[7])[1]]
+            result.offering_provinces = self._province.insert(province_rows)
+            result.offering_industries = self._industry.insert(
+                (pk, code) for pk, codes in zip(offering_pks, industry_codes, strict=True) for code in codes
+            )
+            certificate_pks = self._certificate.insert_returning(certificates) if certificates else []
+            case_pks = self._case.insert_returning(cases) if cases else []
+            audit_batch(ProviderProfile, profile_pks, actor=self.actor)
+            audit_batch(Offering, offering_pks, actor=self.actor, province_rows=result.offering_provinces,
+                        industry_rows=result.offering_industries)
+            audit_batch(Certificate, certificate_pks, actor=self.actor,
+                        verified=sum(1 for c in certificates if c[8]))
+            audit_batch(Case, case_pks, actor=self.actor)
+        result.profiles, result.offerings = len(profile_pks), len(offering_pks)
+        result.certificates, result.cases = len(certificate_pks), len(case_pks)
+        return result
+
+
+_PROFILE_DEFAULTS = {f.name: f.get_default() for f in ProviderProfile._meta.concrete_fields}
+
 
 def _batches(rows: Iterable[Mapping[str, Any]], size: int) -> Iterator[list[Mapping[str, Any]]]:
     it = iter(rows)
@@ -53,112 +168,15 @@ def _batches(rows: Iterable[Mapping[str, Any]], size: int) -> Iterator[list[Mapp
         yield batch
 
 
-_OFFERING_COLUMNS = ("id", "created_at", "updated_at", "provider_id", "service_item_id", "category_id", "price_min",
-                     "price_max", "price_unit", "monthly_capacity", "provinces", "lead_time_days", "notes", "is_active")
-
-
-def _offering(org_id: int, spec: Mapping[str, Any], categories: dict[int, int], where: str) -> list[Any]:
-    """One offering as a row of ``_OFFERING_COLUMNS`` (id and timestamps filled in later), validated."""
-    item_id = spec["service_item_id"]
-    if item_id not in categories:
-        raise InputError(f"service item {item_id} is not a published item version", cell=where)
-    low, high = Decimal(str(spec["price_min"])), Decimal(str(spec["price_max"]))
-    if low < 0 or low > high:
-        raise InputError(f"price range {low}–{high} is not 0 ≤ min ≤ max", cell=where)
-    capacity, lead_time = int(spec["monthly_capacity"]), int(spec.get("lead_time_days", 7))
-    if capacity < 0 or lead_time < 0:
-        raise InputError("monthly capacity and lead time must be ≥ 0", cell=where)
-    unit = spec.get("price_unit", Offering.PriceUnit.PROJECT)
-    if unit not in Offering.PriceUnit.values:
-        raise InputError(f"unknown price unit {unit!r}", cell=where)
-    codes = sorted(set(spec["provinces"]))
-    if not codes or any(c not in province_table() for c in codes):
-        raise InputError(f"bad province codes {codes}", cell=where)
-    return [None, None, None, org_id, item_id, categories[item_id], low.quantize(_CENT), high.quantize(_CENT), unit,
-            capacity, codes, lead_time, spec.get("notes", ""), bool(spec.get("is_active", True))]
-
-
-def _allocate_ids(model: Any, n: int) -> list[int]:
-    """Primary keys for ``n`` new rows, so the link rows can be written without a RETURNING round trip.
-
-    PostgreSQL draws them from the table's sequence (safe beside concurrent writers). SQLite serialises writers
-    behind one database lock, taken here by the first write of the transaction, so max(id) + 1… is free.
-    """
-    table = model._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, n])
-            return [row[0] for row in cursor.fetchall()]
-        cursor.execute(f"UPDATE {connection.ops.quote_name(table)} SET id = id WHERE 0")  # take the write lock
-        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")
-        start = cursor.fetchone()[0] + 1
-    return list(range(start, start + n))
-
-
-def _insert_rows(model: Any, columns: tuple[str, ...], rows: list[tuple | list]) -> None:
-    """Plain ``executemany``: for millions of narrow rows, building and compiling a model instance per row would
-    cost several times the insert itself."""
-    if not rows:
-        return
-    qn = connection.ops.quote_name
-    names = ", ".join(qn(model._meta.get_field(c).column) for c in columns)
-    placeholders = ", ".join(
-        "CAST(%s AS jsonb)" if connection.vendor == "postgresql" and c == "provinces" else "%s" for c in columns
-    )
-    with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {qn(model._meta.db_table)} ({names}) VALUES ({placeholders})", rows)
-
-
-def bulk_create_providers(rows: Iterable[Mapping[str, Any]], batch_size: int = 2000) -> BulkResult:
+def bulk_create_providers(rows: Iterable[Mapping[str, Any]], batch_size: int = 2000,
+                          actor: str = DEMO_DATA_ACTOR) -> BulkResult:
     """Insert profiles, offerings (with province and industry rows), certificates and cases in batches.
 
     Each batch of ``batch_size`` provider rows is one transaction. Raises ``InputError`` naming the row for
-    bad input; batches before it stay written. Not for concurrent use with other offering writers on SQLite.
+    bad input; batches before it stay written.
     """
-    categories = dict(
-        ServiceItem.objects.filter(status=ServiceItem.Status.PUBLISHED).values_list("pk", "category_id")
-    )
-    through = Offering.industries.through
-    now = timezone.now()
-    stamp = connection.ops.adapt_datetimefield_value(now)
-    result = BulkResult()
+    writer = ProvidersBulkWriter(actor=actor)
+    total = BulkResult()
     for n, batch in enumerate(_batches(rows, batch_size)):
-        profiles, offerings, industry_codes, certificates, cases = [], [], [], [], []
-        for i, row in enumerate(batch):
-            where = f"row {n * batch_size + i}"
-            org_id = row["organization_id"]
-            if row.get("profile"):
-                profiles.append(ProviderProfile(organization_id=org_id, **row["profile"]))
-            for spec in row.get("offerings", ()):
-                offerings.append(_offering(org_id, spec, categories, where))
-                industry_codes.append(sorted(set(spec.get("industries", ()))))
-            for spec in row.get("certificates", ()):
-                if spec["valid_from"] > spec["valid_to"]:
-                    raise InputError("valid_from is after valid_to", cell=where)
-                verifier = spec.get("verified_by_org_id")
-                certificates.append(Certificate(
-                    provider_id=org_id, verified=verifier is not None, verified_at=now if verifier else None,
-                    **{k: v for k, v in spec.items() if k != "verified"},
-                ))
-            cases.extend(Case(provider_id=org_id, **spec) for spec in row.get("cases", ()))
-        with transaction.atomic():
-            ProviderProfile.objects.bulk_create(profiles, batch_size=1000)
-            ids = _allocate_ids(Offering, len(offerings)) if offerings else []
-            province_rows, industry_rows = [], []
-            for pk, offering, codes in zip(ids, offerings, industry_codes, strict=True):
-                province_rows.extend((pk, p) for p in offering[10])
-                industry_rows.extend((pk, code) for code in codes)
-                offering[0:3] = [pk, stamp, stamp]
-                offering[10] = json.dumps(offering[10])
-            _insert_rows(Offering, _OFFERING_COLUMNS, offerings)
-            _insert_rows(OfferingProvince, ("offering_id", "province"), province_rows)
-            _insert_rows(through, ("offering_id", "industry_id"), industry_rows)
-            Certificate.objects.bulk_create(certificates, batch_size=1000)
-            Case.objects.bulk_create(cases, batch_size=1000)
-        result.profiles += len(profiles)
-        result.offerings += len(offerings)
-        result.offering_provinces += len(province_rows)
-        result.offering_industries += len(industry_rows)
-        result.certificates += len(certificates)
-        result.cases += len(cases)
-    return result
+        total.add(writer.write(batch, first_row=n * batch_size))
+    return total

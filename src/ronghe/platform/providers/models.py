@@ -12,7 +12,8 @@ Provinces served are stored twice, on purpose:
 * ``Offering.provinces`` — the same codes as a sorted JSON list, so lists, the API and the matching engine
   read them with the offering row and no extra query.
 
-Only ``providers.services`` (and ``bulk_create_providers``) write offerings, and they keep both in step.
+Both are written only by ``providers.derived.offering_provinces`` — called by ``providers.services`` and by the
+one bulk writer ``providers.bulk`` — so the two copies can never drift apart.
 """
 
 from __future__ import annotations
@@ -20,46 +21,25 @@ from __future__ import annotations
 from datetime import date
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.functional import LazyObject
 from django.utils.translation import gettext_lazy as _
 
 from ronghe.platform.accounts.reference import province_choices
-from ronghe.platform.core.models import RestrictedQuerySet, TimeStampedModel
+from ronghe.platform.core.models import Event, RestrictedQuerySet, TimeStampedModel
+from ronghe.platform.core.storage import private_storage
 
-
-class PrivateFileSystemStorage(FileSystemStorage):
-    """Files outside MEDIA_ROOT that have no URL: only a permission-checked view serves them."""
-
-    def url(self, name: str | None) -> str:
-        raise ValueError("private file: served only through the permission-checked download view")
-
-
-class PrivateStorage(LazyObject):
-    """Built on first use so ``settings.DATA_DIR`` (overridden in tests) is read late."""
-
-    def _setup(self) -> None:
-        self._wrapped = PrivateFileSystemStorage(location=settings.DATA_DIR / "private")
-
-
-private_storage = PrivateStorage()
-
-
-def _private_storage() -> PrivateStorage:
-    return private_storage
+#: Named by migration 0001; the evidence files live in core's one private storage (same default folder).
+_private_storage = private_storage
 
 
 class OwnedQuerySet(RestrictedQuerySet):
-    """Everyone views; members of the provider organization change (operators everything)."""
-
-    owner_field = "provider"
+    """Everyone views; who may change a row is ``providers.rules``."""
 
 
 class ProviderProfileQuerySet(RestrictedQuerySet):
-    owner_field = "organization"
+    """Everyone views profiles; contact details are ``rules.can_view_contacts``."""
 
 
 class ProviderProfile(TimeStampedModel):
@@ -95,10 +75,11 @@ class OfferingQuerySet(OwnedQuerySet):
         """Inactive offerings are visible only to their provider (and operators)."""
         from ronghe.platform.core.permissions import is_operator, org_ids
 
-        if action == "view" and not is_operator(user):
-            mine = org_ids(user) if getattr(user, "is_authenticated", False) else []
-            return self.filter(Q(is_active=True) | Q(provider__in=mine))
-        return super().restrict(user, action)
+        qs = super().restrict(user, action)  # refuses anything but "view"
+        if is_operator(user):
+            return qs
+        mine = org_ids(user) if getattr(user, "is_authenticated", False) else []
+        return qs.filter(Q(is_active=True) | Q(provider__in=mine))
 
 
 class Offering(TimeStampedModel):
@@ -199,7 +180,10 @@ class Certificate(TimeStampedModel):
     verified_by_org = models.ForeignKey("accounts.Organization", null=True, blank=True, on_delete=models.SET_NULL,
                                         related_name="+", editable=False)
     verified_at = models.DateTimeField(null=True, blank=True, editable=False)
-    evidence = models.FileField(_("证明文件"), storage=_private_storage, upload_to="certificates/%Y/%m/",
+    rejection_reason = models.CharField(_("未通过核验的原因"), max_length=500, blank=True, editable=False,
+                                        help_text="set when a verifier refused; cleared when the provider edits")
+    rejected_at = models.DateTimeField(null=True, blank=True, editable=False)
+    evidence = models.FileField(_("证明文件"), storage=private_storage, upload_to="certificates/%Y/%m/",
                                 blank=True, max_length=300)
     evidence_name = models.CharField(max_length=200, blank=True, editable=False)
     evidence_sha256 = models.CharField(max_length=71, blank=True, editable=False, help_text="sha256:<hex>")
@@ -267,3 +251,22 @@ class Case(TimeStampedModel):
             return self.client_name
         industry = self.client_industry.name_zh if self.client_industry_id else ""
         return f"某{industry}企业"
+
+
+class ProviderEvent(Event):
+    """The business history of a provider organization: profile, offering, certificate and case changes.
+
+    ``data`` names the object (``{"offering": 12}``, ``{"certificate": 3}``…), so one provider's timeline reads
+    from one table; the audit chain holds the same steps with before/after.
+    """
+
+    subject_field = "provider"
+
+    provider = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="provider_events")
+
+    class Meta(Event.Meta):
+        verbose_name = "服务商事件 provider event"
+        indexes = [models.Index(fields=["provider", "at"], name="provider_event_timeline")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.provider_id} {self.kind}"

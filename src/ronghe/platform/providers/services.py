@@ -1,8 +1,10 @@
-"""The only write path for providers (服务商): profiles, offerings, certificates, cases, and bulk loading.
+"""The only write path for providers (服务商): profiles, offerings, certificates and cases.
 
-Every function checks who acts, validates, writes inside one transaction and logs. Views, forms, the API and
-the demo-data generator call these; nothing else saves provider models. Bad input raises Django's
-``ValidationError`` (field → messages); acting for someone else's organization raises ``PermissionDenied``.
+Every function is ``verb_noun(actor, obj_or_parent, **fields)`` built from the write kit: inside one
+transaction it locks the row, asks ``providers.rules``, validates, writes and records (a ``ProviderEvent`` on the
+provider organization and an audit-chain entry, last). Views, forms, the API, the admin and the demo call
+these; the generator's batches go through ``providers.bulk``, which imports the same invariants. Bad input
+raises Django's ``ValidationError`` (field → messages); acting for someone else raises ``PermissionDenied``.
 """
 
 from __future__ import annotations
@@ -21,14 +23,17 @@ from django.utils import timezone
 from ronghe.platform.accounts.models import Industry, Organization
 from ronghe.platform.accounts.reference import provinces as province_table
 from ronghe.platform.catalog.models import ServiceItem
+from ronghe.platform.core import audit, kit
 from ronghe.platform.core.documents import validate_document
-from ronghe.platform.core.permissions import has_kind, is_operator, is_read_only, org_ids
-from ronghe.platform.providers.models import Case, Certificate, Offering, OfferingProvince, ProviderProfile
+from ronghe.platform.core.permissions import org_ids
+from ronghe.platform.providers import rules
+from ronghe.platform.providers.derived import offering_category, set_offering_provinces
+from ronghe.platform.providers.models import Case, Certificate, Offering, ProviderEvent, ProviderProfile
+from ronghe.platform.providers.rules import VERIFIER_KINDS
 
 log = logging.getLogger("ronghe.platform.providers")
 _DIVISION = re.compile(r"\d{2}")
 
-VERIFIER_KINDS = frozenset({"certifier", "association", "operator"})
 EVIDENCE_TYPES = frozenset({"application/pdf", "image/png", "image/jpeg"})
 
 PROFILE_FIELDS = ("headline", "description", "team_size", "founded_year", "service_provinces", "languages",
@@ -42,36 +47,22 @@ VERIFIED_FIELDS = frozenset({"cert_type", "name", "number", "issuer", "scope", "
 
 
 # --------------------------------------------------------------------------------------------- who may act
-def can_act_for(user: Any, provider: Organization) -> bool:
-    """Members (admin or member) of the provider organization, and operators."""
-    if not getattr(user, "is_authenticated", False) or is_read_only(user):
-        return False
-    return is_operator(user) or provider.pk in org_ids(user)
-
-
-def _require_provider_member(user: Any, provider: Organization) -> None:
+def _require_maintainer(actor: Any, provider: Organization) -> None:
+    """The parent rule of every creation: a provider organization, maintained by its members (or operators)."""
     if provider.kind != Organization.Kind.PROVIDER:
         raise ValidationError({"organization": "只有服务商组织可以维护服务商档案 (only provider organizations)"})
-    if not can_act_for(user, provider):
+    if not rules.can_maintain(actor, provider):
         raise PermissionDenied("只有该服务商的成员可以修改 (only members of this provider may change it)")
 
 
-def can_verify(user: Any, certificate: Certificate) -> bool:
-    """Certifiers, associations and the operator verify; never anyone who belongs to the provider itself."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if certificate.provider_id in org_ids(user):
-        return False
-    return bool(user.is_superuser) or has_kind(user, *VERIFIER_KINDS)
-
-
-def can_see_evidence(user: Any, certificate: Certificate) -> bool:
-    """The owner organization and those who may verify it; nobody else gets the file or its URL."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if certificate.provider_id in org_ids(user) or is_operator(user):
-        return True
-    return has_kind(user, *VERIFIER_KINDS)
+def _record(actor: Any, obj: Any, action: str, provider_id: int, *, before: Mapping | None = None,
+            after: Mapping | None = None, note: str = "") -> None:
+    """The provider's event (subject: the organization, ``data`` names the object) and the chain entry."""
+    name = obj._meta.model_name
+    kit.record(actor, obj, f"providers.{action}", before=before, after=after, event=ProviderEvent,
+               subject=Organization(pk=provider_id), note=note,
+               data={"profile" if name == "providerprofile" else name: obj.pk},
+               organization_id=audit.acting_organization(actor, obj))
 
 
 # --------------------------------------------------------------------------------------------- cleaning
@@ -134,15 +125,19 @@ def _unknown(data: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
 
 
 # --------------------------------------------------------------------------------------------- profile
-def save_profile(provider: Organization, by: Any, data: Mapping[str, Any]) -> ProviderProfile:
+def save_profile(actor: Any, provider: Organization, **fields: Any) -> ProviderProfile:
     """Create the provider's profile or update it (one per provider organization)."""
-    _require_provider_member(by, provider)
-    _unknown(data, PROFILE_FIELDS)
+    _unknown(fields, PROFILE_FIELDS)
     with transaction.atomic():
+        provider = kit.lock(provider)
+        _require_maintainer(actor, provider)
         profile = ProviderProfile.objects.select_for_update().filter(organization=provider).first()
         created = profile is None
+        if profile is not None:
+            rules.profile_rules.require(actor, "change", profile)
         profile = profile or ProviderProfile(organization=provider)
-        for field, value in data.items():
+        before = {} if created else kit.snapshot(profile, PROFILE_FIELDS)
+        for field, value in fields.items():
             setattr(profile, field, value)
         profile.service_provinces = _clean_provinces(profile.service_provinces, "service_provinces", required=False)
         this_year = timezone.localdate().year
@@ -150,7 +145,11 @@ def save_profile(provider: Organization, by: Any, data: Mapping[str, Any]) -> Pr
             raise ValidationError({"founded_year": f"成立年份须在 1800–{this_year} 之间 (founded year out of range)"})
         profile.full_clean()
         profile.save()
-    log.info("provider profile %s org=%s by=%s", "created" if created else "updated", provider.pk, by.pk)
+        old, new = kit.changed(before, kit.snapshot(profile, PROFILE_FIELDS))
+        _record(actor, profile, "profile_created" if created else "profile_changed", provider.pk,
+                before=old, after=new)
+    log.info("provider profile %s org=%s by=%s", "created" if created else "updated", provider.pk,
+             getattr(actor, "pk", actor))
     return profile
 
 
@@ -158,7 +157,7 @@ def save_profile(provider: Organization, by: Any, data: Mapping[str, Any]) -> Pr
 def _apply_offering(offering: Offering, data: Mapping[str, Any]) -> tuple[list[str] | None, list[Industry] | None]:
     if "service_item" in data:
         offering.service_item = _published_item(data["service_item"])
-        offering.category_id = offering.service_item.category_id
+        offering.category_id = offering_category(offering.service_item)
     for field in ("price_min", "price_max"):
         if field in data:
             setattr(offering, field, _decimal(data[field], field))
@@ -172,65 +171,72 @@ def _apply_offering(offering: Offering, data: Mapping[str, Any]) -> tuple[list[s
     if offering.price_min is not None and offering.price_max is not None and offering.price_min > offering.price_max:
         raise ValidationError({"price_max": "最高价不能低于最低价 (price max must be ≥ price min)"})
     provinces = _clean_provinces(data["provinces"]) if "provinces" in data else None
-    if provinces is not None:
-        offering.provinces = provinces
     industries = _clean_industries(data["industries"]) if "industries" in data else None
     offering.full_clean(exclude=["provinces", "industries"])
     return provinces, industries
 
 
-def _write_provinces(offering: Offering, provinces: list[str]) -> None:
-    OfferingProvince.objects.filter(offering=offering).exclude(province__in=provinces).delete()
-    have = set(OfferingProvince.objects.filter(offering=offering).values_list("province", flat=True))
-    OfferingProvince.objects.bulk_create(
-        [OfferingProvince(offering=offering, province=p) for p in provinces if p not in have]
-    )
+#: What an offering's audit entry shows (``provinces`` and ``industries`` included).
+_OFFERING_AUDIT = ("service_item", "category", "price_min", "price_max", "price_unit", "monthly_capacity",
+                   "provinces", "industries", "lead_time_days", "notes", "is_active")
 
 
-def add_offering(provider: Organization, by: Any, data: Mapping[str, Any]) -> Offering:
+def add_offering(actor: Any, provider: Organization, **fields: Any) -> Offering:
     """The provider starts delivering a published service item version."""
-    _require_provider_member(by, provider)
-    _unknown(data, OFFERING_FIELDS)
+    _unknown(fields, OFFERING_FIELDS)
     for field in ("service_item", "price_min", "price_max", "monthly_capacity"):
-        if data.get(field) in (None, ""):
+        if fields.get(field) in (None, ""):
             raise ValidationError({field: "必填 (required)"})
-    offering = Offering(provider=provider)
-    provinces, industries = _apply_offering(offering, {"provinces": [], **data})
     with transaction.atomic():
+        provider = kit.lock(provider)
+        _require_maintainer(actor, provider)
+        offering = Offering(provider=provider)
+        provinces, industries = _apply_offering(offering, {"provinces": [], **fields})
         offering.save()
-        _write_provinces(offering, provinces or [])
+        set_offering_provinces(offering, provinces or [])
         offering.industries.set(industries or [])
-    log.info("offering %s added org=%s item=%s by=%s", offering.pk, provider.pk, offering.service_item_id, by.pk)
+        _record(actor, offering, "offering_added", provider.pk, after=kit.snapshot(offering, _OFFERING_AUDIT))
+    log.info("offering %s added org=%s item=%s by=%s", offering.pk, provider.pk, offering.service_item_id,
+             getattr(actor, "pk", actor))
     return offering
 
 
-def update_offering(offering: Offering, by: Any, data: Mapping[str, Any]) -> Offering:
-    _require_provider_member(by, offering.provider)
-    _unknown(data, OFFERING_FIELDS)
+def update_offering(actor: Any, offering: Offering, **fields: Any) -> Offering:
+    """Change an offering's terms (item version, prices, capacity, provinces, industries, notes)."""
+    _unknown(fields, OFFERING_FIELDS)
     with transaction.atomic():
-        offering = Offering.objects.select_for_update().get(pk=offering.pk)
-        provinces, industries = _apply_offering(offering, data)
+        offering = kit.lock(offering)
+        rules.offering_rules.require(actor, "change", offering)
+        before = kit.snapshot(offering, _OFFERING_AUDIT)
+        provinces, industries = _apply_offering(offering, fields)
         offering.save()
         if provinces is not None:
-            _write_provinces(offering, provinces)
+            set_offering_provinces(offering, provinces)
         if industries is not None:
             offering.industries.set(industries)
-    log.info("offering %s updated by=%s fields=%s", offering.pk, by.pk, sorted(data))
+        old, new = kit.changed(before, kit.snapshot(offering, _OFFERING_AUDIT))
+        _record(actor, offering, "offering_changed", offering.provider_id, before=old, after=new)
+    log.info("offering %s updated by=%s fields=%s", offering.pk, getattr(actor, "pk", actor), sorted(fields))
     return offering
 
 
-def set_offering_active(offering: Offering, by: Any, active: bool) -> Offering:
+def set_offering_active(actor: Any, offering: Offering, *, active: bool) -> Offering:
     """Deactivate (or reactivate) instead of deleting: deals and matches may still point at it."""
-    _require_provider_member(by, offering.provider)
     with transaction.atomic():
-        Offering.objects.filter(pk=offering.pk).update(is_active=active, updated_at=timezone.now())
-    offering.is_active = active
-    log.info("offering %s %s by=%s", offering.pk, "activated" if active else "deactivated", by.pk)
+        offering = kit.lock(offering)
+        rules.offering_rules.require(actor, "activate" if active else "deactivate", offering)
+        offering.is_active = active
+        offering.save(update_fields=["is_active", "updated_at"])
+        _record(actor, offering, "offering_activated" if active else "offering_deactivated", offering.provider_id,
+                before={"is_active": not active}, after={"is_active": active})
+    log.info("offering %s %s by=%s", offering.pk, "activated" if active else "deactivated",
+             getattr(actor, "pk", actor))
     return offering
 
 
-def deactivate_offering(offering: Offering, by: Any) -> Offering:
-    return set_offering_active(offering, by, False)
+def deactivate_offering(actor: Any, offering: Offering) -> Offering:
+    """``set_offering_active(actor, offering, active=False)``: the API's DELETE and the admin action."""
+    return set_offering_active(actor, offering, active=False)
 
 
 # --------------------------------------------------------------------------------------------- certificates
@@ -253,50 +259,97 @@ def _apply_certificate(cert: Certificate, data: Mapping[str, Any]) -> None:
     cert.full_clean(exclude=["evidence"])
 
 
-def add_certificate(provider: Organization, by: Any, data: Mapping[str, Any]) -> Certificate:
+_CERT_AUDIT = ("cert_type", "name", "number", "issuer", "scope", "valid_from", "valid_to", "evidence_name",
+               "evidence_sha256", "verified", "verified_by_org", "verified_at", "rejection_reason", "rejected_at")
+
+
+def add_certificate(actor: Any, provider: Organization, **fields: Any) -> Certificate:
     """Record a qualification; it starts unverified whatever the caller sends."""
-    _require_provider_member(by, provider)
-    _unknown(data, CERTIFICATE_FIELDS)
-    cert = Certificate(provider=provider)
-    _apply_certificate(cert, data)
+    _unknown(fields, CERTIFICATE_FIELDS)
     with transaction.atomic():
+        provider = kit.lock(provider)
+        _require_maintainer(actor, provider)
+        cert = Certificate(provider=provider)
+        _apply_certificate(cert, fields)
         cert.save()
-    log.info("certificate %s added org=%s type=%s by=%s", cert.pk, provider.pk, cert.cert_type, by.pk)
+        _record(actor, cert, "certificate_added", provider.pk, after=kit.snapshot(cert, _CERT_AUDIT))
+    log.info("certificate %s added org=%s type=%s by=%s", cert.pk, provider.pk, cert.cert_type,
+             getattr(actor, "pk", actor))
     return cert
 
 
-def update_certificate(cert: Certificate, by: Any, data: Mapping[str, Any]) -> Certificate:
-    """Change a certificate; changing what a verifier vouched for makes it unverified again."""
-    _require_provider_member(by, cert.provider)
-    _unknown(data, CERTIFICATE_FIELDS)
+def update_certificate(actor: Any, certificate: Certificate, **fields: Any) -> Certificate:
+    """Change a certificate; changing what a verifier vouched for (or refused) makes it pending again."""
+    _unknown(fields, CERTIFICATE_FIELDS)
     with transaction.atomic():
-        cert = Certificate.objects.select_for_update().get(pk=cert.pk)
+        cert = kit.lock(certificate)
+        rules.certificate_rules.require(actor, "change", cert)
+        audit_before = kit.snapshot(cert, _CERT_AUDIT)
         before = {f: getattr(cert, f) for f in VERIFIED_FIELDS if f != "evidence"}
-        _apply_certificate(cert, data)
-        changed = bool(data.get("evidence")) or any(getattr(cert, f) != v for f, v in before.items())
-        if changed and cert.verified:
+        _apply_certificate(cert, fields)
+        changed = bool(fields.get("evidence")) or any(getattr(cert, f) != v for f, v in before.items())
+        if changed:
             cert.verified, cert.verified_by, cert.verified_by_org, cert.verified_at = False, None, None, None
+            cert.rejection_reason, cert.rejected_at = "", None
         cert.save()
-    log.info("certificate %s updated by=%s fields=%s", cert.pk, by.pk, sorted(data))
+        old, new = kit.changed(audit_before, kit.snapshot(cert, _CERT_AUDIT))
+        _record(actor, cert, "certificate_changed", cert.provider_id, before=old, after=new)
+    log.info("certificate %s updated by=%s fields=%s", cert.pk, getattr(actor, "pk", actor), sorted(fields))
     return cert
 
 
-def verify_certificate(cert: Certificate, by: Any) -> Certificate:
-    """A certifier, association or the operator confirms the certificate; the provider never can."""
-    if not can_verify(by, cert):
-        raise PermissionDenied("只有认证机构、行业协会或平台运营方可以核验，且不能核验本机构证书 "
-                               "(only certifiers, associations or the operator verify, never the provider itself)")
-    verifier_orgs = org_ids(by, kinds=set(VERIFIER_KINDS))
-    with transaction.atomic():
-        cert = Certificate.objects.select_for_update().get(pk=cert.pk)
-        if cert.is_expired:
+def _require_verifier(actor: Any, cert: Certificate, action: str) -> None:
+    """The rule, with a clear 400 for a verifier who meets a certificate in the wrong state."""
+    if rules.certificate_rules.can(actor, action, cert):
+        return
+    if rules.is_verifier_for(actor, cert):
+        if cert.verified:
+            raise ValidationError({"verified": "证书已核验 (the certificate is already verified)"})
+        if action == "verify" and cert.is_expired:
             raise ValidationError({"valid_to": "证书已过期，不能核验 (an expired certificate cannot be verified)"})
+        if action == "reject" and cert.rejected_at:
+            raise ValidationError({"rejection_reason": "证书已被驳回 (the certificate was already refused)"})
+    rules.certificate_rules.require(actor, action, cert)
+
+
+def verify_certificate(actor: Any, certificate: Certificate) -> Certificate:
+    """A certifier, association or the operator confirms the certificate; the provider never can."""
+    with transaction.atomic():
+        cert = kit.lock(certificate)
+        _require_verifier(actor, cert, "verify")
+        before = kit.snapshot(cert, _CERT_AUDIT)
+        verifier_orgs = org_ids(actor, kinds=set(VERIFIER_KINDS))
         cert.verified = True
-        cert.verified_by = by
+        cert.verified_by = actor
         cert.verified_by_org_id = verifier_orgs[0] if verifier_orgs else None
         cert.verified_at = timezone.now()
-        cert.save(update_fields=["verified", "verified_by", "verified_by_org", "verified_at", "updated_at"])
-    log.info("certificate %s verified by=%s org=%s", cert.pk, by.pk, cert.verified_by_org_id)
+        cert.rejection_reason, cert.rejected_at = "", None
+        cert.save(update_fields=["verified", "verified_by", "verified_by_org", "verified_at", "rejection_reason",
+                                 "rejected_at", "updated_at"])
+        old, new = kit.changed(before, kit.snapshot(cert, _CERT_AUDIT))
+        _record(actor, cert, "certificate_verified", cert.provider_id, before=old, after=new)
+    log.info("certificate %s verified by=%s org=%s", cert.pk, getattr(actor, "pk", actor), cert.verified_by_org_id)
+    return cert
+
+
+def reject_certificate(actor: Any, certificate: Certificate, *, reason: str) -> Certificate:
+    """A verifier refuses a pending certificate (forged, mismatching, unreadable evidence), saying why.
+
+    It stays unverified; the provider sees the reason, and editing the certificate makes it pending again.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "请说明驳回原因 (say why the certificate is refused)"})
+    if len(reason) > 500:
+        raise ValidationError({"reason": "原因不超过 500 字 (at most 500 characters)"})
+    with transaction.atomic():
+        cert = kit.lock(certificate)
+        _require_verifier(actor, cert, "reject")
+        cert.rejection_reason, cert.rejected_at = reason, timezone.now()
+        cert.save(update_fields=["rejection_reason", "rejected_at", "updated_at"])
+        _record(actor, cert, "certificate_rejected", cert.provider_id, before={"rejection_reason": ""},
+                after={"rejection_reason": reason, "rejected_at": cert.rejected_at}, note=reason)
+    log.info("certificate %s rejected by=%s", cert.pk, getattr(actor, "pk", actor))
     return cert
 
 
@@ -318,27 +371,30 @@ def _apply_case(case: Case, data: Mapping[str, Any]) -> None:
     case.full_clean()
 
 
-def add_case(provider: Organization, by: Any, data: Mapping[str, Any]) -> Case:
-    _require_provider_member(by, provider)
-    _unknown(data, CASE_FIELDS)
-    case = Case(provider=provider)
-    _apply_case(case, data)
+def add_case(actor: Any, provider: Organization, **fields: Any) -> Case:
+    """Record a delivered project; anonymised unless ``is_public``."""
+    _unknown(fields, CASE_FIELDS)
     with transaction.atomic():
+        provider = kit.lock(provider)
+        _require_maintainer(actor, provider)
+        case = Case(provider=provider)
+        _apply_case(case, fields)
         case.save()
-    log.info("case %s added org=%s by=%s", case.pk, provider.pk, by.pk)
+        _record(actor, case, "case_added", provider.pk, after=kit.snapshot(case, CASE_FIELDS))
+    log.info("case %s added org=%s by=%s", case.pk, provider.pk, getattr(actor, "pk", actor))
     return case
 
 
-def update_case(case: Case, by: Any, data: Mapping[str, Any]) -> Case:
-    _require_provider_member(by, case.provider)
-    _unknown(data, CASE_FIELDS)
+def update_case(actor: Any, case: Case, **fields: Any) -> Case:
+    """Change a case (title, client, year, summary, outcome, whether the client's name is public)."""
+    _unknown(fields, CASE_FIELDS)
     with transaction.atomic():
-        case = Case.objects.select_for_update().get(pk=case.pk)
-        _apply_case(case, data)
+        case = kit.lock(case)
+        rules.case_rules.require(actor, "change", case)
+        before = kit.snapshot(case, CASE_FIELDS)
+        _apply_case(case, fields)
         case.save()
-    log.info("case %s updated by=%s", case.pk, by.pk)
+        old, new = kit.changed(before, kit.snapshot(case, CASE_FIELDS))
+        _record(actor, case, "case_changed", case.provider_id, before=old, after=new)
+    log.info("case %s updated by=%s", case.pk, getattr(actor, "pk", actor))
     return case
-
-
-# The demo-data generator's path: same invariants, batched inserts (see bulk.py for the row format).
-from ronghe.platform.providers.bulk import BulkResult, bulk_create_providers  # noqa: E402, F401

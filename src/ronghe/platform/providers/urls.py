@@ -19,4 +19,5 @@ urlpatterns = [
     path("mine/cases/<int:pk>/", views.case_edit, name="case_edit"),
     path("certificates/<int:pk>/evidence/", views.certificate_evidence, name="certificate_evidence"),
     path("certificates/<int:pk>/verify/", views.certificate_verify, name="certificate_verify"),
+    path("certificates/<int:pk>/reject/", views.certificate_reject, name="certificate_reject"),
 ]

@@ -1,4 +1,9 @@
-"""Multi-row INSERTs without the ORM's per-value compilation, for millions of generated rows.
+"""The bulk kit: multi-row INSERTs without the ORM's per-value compilation, and one audit entry per batch.
+
+Each app that needs bulk writes (the demo-data generator at 100,000+ providers, loaders) has ONE ``bulk.py``
+built from this: it imports its invariants (state tables, derived fields, ``budget_band``…) from the app
+itself, writes with :class:`Table`, and calls :func:`audit_batch` once per model and batch inside the batch's
+transaction — so the chain says who wrote how many rows of what, with which ids.
 
 Django's ``bulk_create`` compiles every value of every object (``prepare_value``, ``pre_save``…), which costs
 more than SQLite takes to store it: at 100,000 providers that is most of the run. :class:`Table` adapts
@@ -13,7 +18,12 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
+
+from ronghe.platform.core import audit
+
+#: The actor of the generator's batches on the audit chain.
+DEMO_DATA_ACTOR = "system:demo-data"
 
 #: Stay under SQLite's default limit of 32,766 bound parameters per statement (PostgreSQL allows 65,535).
 MAX_PARAMS = 30_000
@@ -93,3 +103,20 @@ def _adapter(field: models.Field, ops: Any) -> Any:
     if isinstance(field, models.JSONField):
         return lambda value: ops.adapt_json_value(value, field.encoder)
     return None
+
+
+def audit_batch(model: type[models.Model], ids: Sequence[int], *, actor: str = DEMO_DATA_ACTOR,
+                action: str = "bulk_created", **extra: Any) -> audit.AuditEntry | None:
+    """One chain entry for a batch of new ``model`` rows: how many, the id range, and any ``extra`` counts.
+
+    Must run inside the batch's transaction (``audit.append`` refuses otherwise), so a rolled-back batch leaves
+    no entry; an empty batch appends nothing.
+    """
+    if not ids:
+        return None
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit_batch must run inside the transaction of the batch it records")
+    label = audit.object_label(model)
+    first, last = min(ids), max(ids)
+    return audit.append(actor, (label, f"{first}-{last}"), f"{model._meta.app_label}.{action}",
+                        after={"count": len(ids), "first_id": first, "last_id": last, **extra})
