@@ -6,6 +6,7 @@ import datetime as dt
 import json
 
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
 
@@ -146,3 +147,58 @@ def _industry():
 
 def users_of(org):
     return org.memberships.first().user
+
+
+def test_a_demand_requirement_beyond_its_items_is_enforced(market, demand_of, users):
+    from tests.platform.matching.conftest import add_cert
+
+    demand = demand_of()
+    add_cert(market["generalist"], "cnas")
+    assert services.set_demand_requirements(users["manufacturer"], demand, codes=["CNAS 实验室认可证书"]) == ["cnas"]
+    ranked = [m["provider"] for m in services.demand_matches(users["manufacturer"], demand)["matches"]]
+    assert ranked == [market["generalist"].id]
+    with pytest.raises(ValidationError):
+        services.set_demand_requirements(users["manufacturer"], demand, codes=["火星采矿许可证"])
+    with pytest.raises(PermissionDenied):
+        services.set_demand_requirements(users["manufacturer_b"], demand, codes=["cnas"])
+
+
+def test_registry_is_data_the_operator_extends_and_certificates_refer_to_it(market, users, orgs):
+    from ronghe.platform.catalog.models import Qualification, ServiceItem
+    from ronghe.platform.catalog.services import add_qualification
+    from ronghe.platform.providers import services as provider_services
+
+    assert Qualification.objects.filter(code="hazardous_waste").exists()  # shipped by the migration
+    item = ServiceItem.objects.current().get(code="SI-01-001")
+    assert {"code": "high_tech", "mandatory": True, "known": True} in item.qualification_codes
+    with pytest.raises(PermissionDenied):
+        add_qualification(users["provider"], code="uav_fleet", name_zh="无人机机队运营备案")
+    add_qualification(users["operator"], code="uav_fleet", name_zh="无人机机队运营备案", aliases="机队备案")
+    with pytest.raises(ValidationError):  # a name may resolve to one code only
+        add_qualification(users["operator"], code="uav_fleet2", name_zh="机队备案")
+    cert = provider_services.add_certificate(users_of(market["specialist"]), market["specialist"],
+                                             cert_type="uav_fleet", number="U-1", issuer="民航局",
+                                             valid_from=dt.date(2026, 1, 1), valid_to=dt.date(2028, 1, 1))
+    assert cert.type_name == "无人机机队运营备案"
+    with pytest.raises(ValidationError):
+        provider_services.add_certificate(users_of(market["specialist"]), market["specialist"],
+                                          cert_type="not_a_code", number="U-2", issuer="x",
+                                          valid_from=dt.date(2026, 1, 1), valid_to=dt.date(2028, 1, 1))
+
+
+def test_migration_gives_other_certificates_their_registry_code(market):
+    import importlib
+
+    from django.apps import apps
+
+    other = Certificate.objects.create(provider=market["far"], cert_type="other", name="危险废物经营许可证",
+                                       number="W-1", issuer="厅", valid_from=dt.date(2026, 1, 1),
+                                       valid_to=dt.date(2028, 1, 1))
+    unknown = Certificate.objects.create(provider=market["far"], cert_type="other", name="某协会会员证",
+                                         number="W-2", issuer="会", valid_from=dt.date(2026, 1, 1),
+                                         valid_to=dt.date(2028, 1, 1))
+    migration = importlib.import_module("ronghe.platform.providers.migrations.0003_alter_certificate_cert_type")
+    migration.other_to_registry_codes(apps, None)
+    other.refresh_from_db()
+    unknown.refresh_from_db()
+    assert other.cert_type == "hazardous_waste" and unknown.cert_type == "other"

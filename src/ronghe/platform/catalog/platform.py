@@ -18,5 +18,5 @@ app = PlatformApp(
     ),
     demo_loader="ronghe.platform.catalog.services:load_demo_catalog",
     demo_order=10,
-    audit_types=("catalog.serviceitem", "catalog.servicecategory"),
+    audit_types=("catalog.serviceitem", "catalog.servicecategory", "catalog.qualification"),
 )

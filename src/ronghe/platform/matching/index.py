@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from ronghe.match.embed import EmbeddingStore, HashEmbedder, text_key
 from ronghe.match.engine import Index
-from ronghe.match.qualifications import Registry, default_registry
+from ronghe.match.qualifications import Registry
 from ronghe.platform.matching.models import IndexState, TextEmbedding
 
 
@@ -72,12 +72,9 @@ def embedder():
 
 def registry() -> Registry:
     """The operator-extendable registry from ``catalog.Qualification`` when present, else the shipped one."""
-    try:
-        from ronghe.platform.catalog.models import Qualification
-    except ImportError:
-        return default_registry()
-    rows = list(Qualification.objects.values("code", "name_zh", "name_en", "authority", "aliases"))
-    return Registry.from_rows(rows) if rows else default_registry()
+    from ronghe.platform.catalog.models import qualification_registry
+
+    return qualification_registry()
 
 
 @dataclass

@@ -38,3 +38,10 @@ def can_view_feed(user: Any, provider) -> bool:
                        when_message="只能对已发布的清单批量分派 (only a published list can be assigned)")
 def can_assign(user: Any, demand_list: DemandList) -> bool:
     return may_write(user) and curates(user, demand_list)
+
+
+@demand_match_rules.rule("require_qualifications", "只有需求方可以设定资质要求 (only the owner sets requirements)",
+                         when=lambda d: d.state in ("draft", "published"),
+                         when_message="只能为草稿或已发布的需求设定资质要求 (only open demands)")
+def can_require_qualifications(user: Any, demand) -> bool:
+    return may_write(user) and demand.organization_id in org_ids(user)

@@ -221,6 +221,32 @@ def invite_from_matches(actor: Any, demand, provider_id: Any):
     return invite_provider(actor, demand, provider=provider)
 
 
+def set_demand_requirements(actor: Any, demand, *, codes: list[str]):
+    """The demand requires these qualifications beyond its items' (「报告必须带CNAS标志」), by registry code or name."""
+    from ronghe.platform.catalog.models import qualification_registry
+    from ronghe.platform.demand.models import Demand
+    from ronghe.platform.matching.models import DemandRequirement
+
+    with transaction.atomic():
+        demand = kit.lock(Demand, demand.pk)
+        demand_match_rules.require(actor, "require_qualifications", demand)
+        registry = qualification_registry()
+        resolved, unknown = [], []
+        for text in codes or []:
+            code = registry.code_of(str(text))
+            (resolved if code else unknown).append(code or str(text))
+        if unknown:
+            raise ValidationError({"codes": [f"资质登记中没有 (not in the registry): {'、'.join(unknown)}"]})
+        before = sorted(demand.required_qualifications.values_list("code", flat=True))
+        demand.required_qualifications.all().delete()
+        DemandRequirement.objects.bulk_create([DemandRequirement(demand=demand, code=c)
+                                               for c in dict.fromkeys(resolved)])
+        kit.record(actor, demand, "matching.requirements_set", before={"codes": before},
+                   after={"codes": sorted(set(resolved))})
+        transaction.on_commit(lambda: I.bump("requirements"))
+    return sorted(set(resolved))
+
+
 def rebuild_index() -> str:
     """``ronghe match rebuild``: embed every distinct text the worker has not, then build the index afresh."""
     from ronghe.platform.matching.tasks import embed_missing

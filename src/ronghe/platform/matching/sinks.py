@@ -11,18 +11,15 @@ import logging
 
 from ronghe.platform.matching import index as I
 
-WATCHED = ("providers.", "provider.", "offering.", "certificate.", "demand.")
+WATCHED = ("providers.", "demand.")
 log = logging.getLogger("ronghe.platform.matching")
 
 
 def on_event(event, action: str) -> None:
     if not action.startswith(WATCHED) or action.startswith("demandlist."):
         return
-    subject = event.subject
-    provider_id = getattr(subject, "provider_id", None)
-    if provider_id is None and getattr(subject, "kind", None) == "provider":
-        provider_id = subject.pk
-    demand_id = subject.pk if action.startswith("demand.") else None
+    provider_id = getattr(event, "provider_id", None)  # providers' events have the organization as subject
+    demand_id = getattr(event, "demand_id", None) if action.startswith("demand.") else None
     I.bump(action)
     try:
         from ronghe.platform.matching.tasks import index_changed_task
