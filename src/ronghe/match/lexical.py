@@ -7,11 +7,14 @@ numbers.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 import bm25s
 import numpy as np
 import scipy.sparse as sp
+
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 
 class LexicalIndex:

@@ -202,3 +202,29 @@ def test_migration_gives_other_certificates_their_registry_code(market):
     other.refresh_from_db()
     unknown.refresh_from_db()
     assert other.cert_type == "hazardous_waste" and unknown.cert_type == "other"
+
+
+def test_rebuild_embeds_missing_texts_once_and_reports(market, demand_of):
+    from ronghe.platform.matching.models import TextEmbedding
+
+    demand_of()
+    first = services.rebuild_index()
+    assert "4 offerings" in first and "newly embedded" in first
+    n = TextEmbedding.objects.count()
+    assert n > 0
+    services.rebuild_index()
+    assert TextEmbedding.objects.count() == n  # identical texts are never embedded twice
+
+
+def test_events_of_the_providers_app_move_the_index(market, users, django_capture_on_commit_callbacks):
+    from ronghe.platform.matching import index as match_index
+    from ronghe.platform.providers import services as provider_services
+
+    before = match_index.generation()
+    offering = market["specialist"].offerings.first()
+    with django_capture_on_commit_callbacks(execute=True):
+        provider_services.set_offering_active(users_of(market["specialist"]), offering, active=False)
+    assert match_index.generation() > before
+    from django_tasks_db.models import DBTaskResult
+
+    assert DBTaskResult.objects.filter(task_path__endswith="index_changed_task").exists()
