@@ -94,11 +94,16 @@ def bench_cmd(providers: int, queries: int, offerings_per_provider: int, embed: 
 @match.command("rebuild")
 def rebuild_cmd() -> None:
     """Rebuild the platform's matching index from the database (all offerings, certificates, demands)."""
-    try:
-        from ronghe.platform.matching.services import rebuild_index
-    except ImportError:
-        raise InputError("the platform's matching app is not installed in this build") from None
     from ronghe.platform.demodata import _setup_django
 
     _setup_django()
+    from django.apps import apps
+
+    if not apps.is_installed("ronghe.platform.matching"):
+        raise InputError("the platform's matching app is not installed in this build")
+    from ronghe.platform.cli import unapplied_migrations
+    from ronghe.platform.matching.services import rebuild_index
+
+    if unapplied_migrations():
+        raise InputError("the database has unapplied migrations; run `ronghe manage migrate` first")
     click.echo(rebuild_index())

@@ -228,3 +228,13 @@ def test_events_of_the_providers_app_move_the_index(market, users, django_captur
     from django_tasks_db.models import DBTaskResult
 
     assert DBTaskResult.objects.filter(task_path__endswith="index_changed_task").exists()
+
+
+def test_rebuild_command(market):
+    from click.testing import CliRunner
+
+    from ronghe.cli import main
+
+    result = CliRunner().invoke(main, ["match", "rebuild"])
+    assert result.exit_code == 0, result.output
+    assert "index rebuilt: " in result.output and "4 offerings" in result.output
