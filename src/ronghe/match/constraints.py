@@ -96,6 +96,9 @@ class ConstraintTable:
                 for cut in range(2, len(o.category) + 1):
                     cat_lists[o.category[:cut]].append(k)
         self.by_item = {i: np.array(v, np.int64) for i, v in item_lists.items()}
+        self.item_codes = sorted(item_lists)
+        item_id = {code: n for n, code in enumerate(self.item_codes)}
+        self.o_item = np.fromiter((item_id.get(o.item, -1) if o.item else -1 for _, o in offs), np.int64, len(offs))
         self.by_category = {c: np.array(v, np.int64) for c, v in cat_lists.items()}
         self.item_reqs = item_reqs  # item code → (hard codes, preferred codes)
         # certificates by code: provider index, valid from/to as ordinals, verified
@@ -136,6 +139,20 @@ class ConstraintTable:
             self._held_cache[key] = hit
         return hit
 
+    def item_holders(self, item: str, day: date) -> np.ndarray | None:
+        """Providers holding every licence ``item`` requires on ``day`` (None: it requires none)."""
+        hard = self.item_reqs.get(item, ((), ()))[0]
+        if not hard:
+            return None
+        key = ("item:" + item, day.toordinal())
+        hit = self._held_cache.get(key)
+        if hit is None:
+            hit = np.ones(self.n_providers, bool)
+            for code in hard:
+                hit &= self.holds(code, day)
+            self._held_cache[key] = hit
+        return hit
+
     def check(self, demand: Demand, offs: np.ndarray, day: date) -> dict[str, np.ndarray]:
         """One boolean column per constraint over ``offs`` (which must all be of the demanded service)."""
         prov = self.o_provider[offs]
@@ -148,14 +165,13 @@ class ConstraintTable:
         qual = np.ones(len(offs), bool)
         for code in demand.required_certificates:
             qual &= self.holds(code, day)[prov]
-        items = [self.offerings[k].item for k in offs]
-        for item in set(items) - {None}:
-            hard = self.item_reqs.get(item, ((), ()))[0]
-            if hard:
-                sel = np.fromiter((i == item for i in items), bool, len(items))
-                ok = np.ones(self.n_providers, bool)
-                for code in hard:
-                    ok &= self.holds(code, day)
+        item_ids = self.o_item[offs]
+        for iid in np.unique(item_ids):
+            if iid < 0:
+                continue
+            ok = self.item_holders(self.item_codes[iid], day)
+            if ok is not None:
+                sel = item_ids == iid
                 qual[sel] &= ok[prov[sel]]
         cols["qualifications"] = qual
         cols["capacity"] = self.o_remaining[offs] > 0

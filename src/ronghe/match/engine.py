@@ -139,11 +139,11 @@ class Index:
         cap = np.minimum(1.0, (self.p_verified[prov] + self.p_cases[prov]) / 6.0)
         values["capability"] = np.where(np.isnan(tier), cap, tier)
         pref = np.ones(n)
-        items = [t.offerings[k].item for k in offs]
-        for item in set(items) - {None}:
-            wanted = self.item_reqs.get(item, ((), ()))[1]
+        item_ids = t.o_item[offs]
+        for iid in np.unique(item_ids):
+            wanted = self.item_reqs.get(t.item_codes[iid], ((), ()))[1] if iid >= 0 else ()
             if wanted:
-                sel = np.fromiter((i == item for i in items), bool, n)
+                sel = item_ids == iid
                 held = sum(t.holds(code, day)[prov[sel]].astype(float) for code in wanted)
                 pref[sel] = held / len(wanted)
         values["qualifications"] = pref

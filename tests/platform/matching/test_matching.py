@@ -227,7 +227,10 @@ def test_events_of_the_providers_app_move_the_index(market, users, django_captur
     assert match_index.generation() > before
     from django_tasks_db.models import DBTaskResult
 
-    assert DBTaskResult.objects.filter(task_path__endswith="index_changed_task").exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        provider_services.set_offering_active(users_of(market["specialist"]), offering, active=True)
+    tasks = DBTaskResult.objects.filter(task_path__endswith="index_changed_task")
+    assert tasks.count() == 1 and tasks.get().priority < 0  # one waiting task per provider, behind timed work
 
 
 def test_rebuild_command(market):

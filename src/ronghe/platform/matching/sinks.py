@@ -22,8 +22,23 @@ def on_event(event, action: str) -> None:
     demand_id = getattr(event, "demand_id", None) if action.startswith("demand.") else None
     I.bump(action)
     try:
-        from ronghe.platform.matching.tasks import index_changed_task
-
-        index_changed_task.enqueue(provider_id=provider_id, demand_id=demand_id)
+        enqueue_once(provider_id=provider_id, demand_id=demand_id)
     except Exception:  # a queue outage must not break the write that already committed
         log.exception("could not enqueue the index task for %s", action)
+
+
+def enqueue_once(**kwargs) -> None:
+    """Enqueue the embedding task at low priority (time-driven work goes first), once per object: a burst
+    of writes to one provider (a profile filled in field by field, a demo load) waits as one task."""
+    from ronghe.platform.matching.tasks import index_changed_task
+
+    task = index_changed_task.using(priority=-50)
+    try:
+        from django_tasks_db.models import DBTaskResult
+
+        waiting = DBTaskResult.objects.ready().filter(task_path=task.module_path, args_kwargs__kwargs=kwargs)
+        if waiting.exists():
+            return
+    except Exception:  # another backend: no way to look, enqueue
+        pass
+    task.enqueue(**kwargs)
