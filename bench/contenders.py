@@ -181,7 +181,6 @@ def run_mixed(Z, Y, V, labels, inner):
 
 def scaled_concordance(codes: list[str], classification: str):
     """The shipped concordance, with each template row repeated for every pseudo-region's copy of the code."""
-    from dataclasses import replace
 
     import pandas as pd
 
@@ -192,7 +191,11 @@ def scaled_concordance(codes: list[str], classification: str):
     frame = conc.frame.merge(template.rename("template").rename_axis("scaled").reset_index(),
                              left_on="code", right_on="template")
     frame = frame.drop(columns=["code", "template"]).rename(columns={"scaled": "code"})
-    return replace(conc, frame=frame[conc.frame.columns].reset_index(drop=True), name=f"{conc.name} (scaled)")
+    from ronghe.measure.standards import Concordance
+
+    return Concordance.from_frame(frame[conc.frame.columns].reset_index(drop=True), name=f"{conc.name} (scaled)",
+                                  file=conc.file, sha256=conc.sha256, variant=conc.variant, basis=conc.basis,
+                                  extra=conc.extra)
 
 
 def run_indicators_mixed(Z, Y, V, labels, inner):

@@ -84,11 +84,17 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_throttle_counts():
-    """DRF's rate limits count in the process-wide cache; every test starts from zero requests."""
-    from django.core.cache import cache
+def _fresh_throttle_counts(request, django_db_blocker):
+    """Rate limits count in the caches (the shared one is a database table); every test starts from zero."""
+    from django.core.cache import caches
 
-    cache.clear()
+    caches["local"].clear()
+    if not (request.node.get_closest_marker("django_db")
+            or {"db", "transactional_db", "live_server"} & set(request.fixturenames)):
+        return
+    request.getfixturevalue("django_db_setup")  # the cache table lives in the test database
+    with django_db_blocker.unblock():
+        caches["default"].clear()
 
 
 @pytest.fixture

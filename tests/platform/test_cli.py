@@ -22,7 +22,9 @@ RONGHE = [sys.executable, "-m", "ronghe.cli"]
 
 
 def _env(data_dir: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
+    # DJANGO_ALLOW_ASYNC_UNSAFE: set by the browser tests in this process, refused by serve's deploy checks
+    drop = {"DATABASE_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in drop}
     return env | {"RONGHE_DATA_DIR": str(data_dir), "RONGHE_LOG_LEVEL": "ERROR"} | extra
 
 
@@ -99,9 +101,10 @@ def test_demo_reset_then_serves_pages_api_and_static_with_its_worker(tmp_path):
 
 
 def test_serve_refuses_a_database_with_unapplied_migrations(tmp_path):
-    env = _env(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'empty.sqlite3'}")
-    result = subprocess.run([*RONGHE, "serve", "--port", str(_free_port())], capture_output=True, text=True,
-                            env=env, timeout=120)
+    env = _env(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'empty.sqlite3'}", RONGHE_SECRET_KEY="test-only-" + "0123456789abcdef" * 3,
+               RONGHE_HTTPS="1", RONGHE_TRUSTED_PROXY="127.0.0.1")  # otherwise safe (tests/platform/test_serve_safety.py)
+    result = subprocess.run([*RONGHE, "serve", "--allow-sqlite", "--port", str(_free_port())], capture_output=True,
+                            text=True, env=env, timeout=120)
     assert result.returncode != 0
     assert "unapplied migration" in result.stderr and "ronghe manage migrate" in result.stderr
     assert "Traceback" not in result.stderr

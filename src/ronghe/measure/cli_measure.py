@@ -34,21 +34,66 @@ def _resolve_format(fmt: str | None, out: str | None) -> str:
     return fmt.lower()
 
 
-def _compute(table_id: str, concordance: str | None = None, variant: str | None = None) -> Any:
-    """Load a stored table and compute its indicators under the shipped, a named-variant or the user's concordance."""
-    from ronghe.measure import standards, store
-    from ronghe.measure.fusion import indicators
+def _concordances(specs: Sequence[str], classification: str) -> Any:
+    """``FILE`` (every region) or ``REGION=FILE`` (one region of a multi-regional table), repeatable."""
+    from ronghe.measure import standards
 
-    if concordance is not None and variant is not None:
+    by_region: dict[str, Any] = {}
+    single = None
+    for spec in specs:
+        region, sep, file = spec.partition("=")
+        if sep and region and not Path(spec).exists():
+            by_region[region] = standards.read_concordance(file)
+        elif single is None:
+            single = standards.read_concordance(spec)
+        else:
+            raise InputError("give one --concordance FILE, or REGION=FILE for each region of a multi-regional table")
+    if by_region and single is not None:
+        raise InputError("give --concordance FILE or REGION=FILE options, not both")
+    return by_region or single
+
+
+def _compute(table_id: str, concordance: Sequence[str] | str | None = None, variant: str | None = None) -> list[Any]:
+    """A stored table's indicators (one per region for a multi-regional table) under the shipped, a
+    named-variant or the user's concordance(s)."""
+    from ronghe.measure import standards, store
+    from ronghe.measure.fusion import indicators_of
+
+    specs = [concordance] if isinstance(concordance, str) else list(concordance or ())
+    if specs and variant is not None:
         raise InputError("give --concordance FILE or --variant NAME, not both")
-    table = store.load(table_id)
-    if concordance is not None:
-        conc = standards.read_concordance(concordance)
+    blocks = store.load_blocks(table_id)
+    if specs:
+        conc = _concordances(specs, blocks.meta.classification)
     elif variant is not None:
-        conc = standards.load_concordance(table.meta.classification, variant)
+        conc = standards.load_concordance(blocks.meta.classification, variant)
     else:
         conc = None
-    return indicators(table, conc)
+    if blocks.regions:
+        from ronghe.measure.regions import regional_indicators
+
+        return list(regional_indicators(blocks, conc).values())
+    if isinstance(conc, dict):
+        raise InputError(f"concordance given for region {next(iter(conc))!r}, but table {table_id!r} has no "
+                         "regions (give --concordance FILE)")
+    return [indicators_of(blocks, conc)]
+
+
+def json_text(value: Any, pad: str = "") -> str:
+    """JSON indented like ``indent=2``, except that each record of a table sits on one line.
+
+    Why: a 10,000-sector table has ~6,000 records; Python's indenting encoder is pure Python, while one
+    ``json.dumps`` per record runs in C (several times faster) and keeps the file readable line by line.
+    """
+    inner = pad + "  "
+    if isinstance(value, dict) and value:
+        body = ",\n".join(f"{inner}{json.dumps(str(k), ensure_ascii=False)}: {json_text(v, inner)}"
+                          for k, v in value.items())
+        return "{\n" + body + "\n" + pad + "}"
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        body = ",\n".join(inner + json.dumps(v, ensure_ascii=False) for v in value)
+        return "[\n" + body + "\n" + pad + "]"
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _emit(text: str, out: str | None) -> None:
@@ -149,14 +194,37 @@ def render_indicators(ind: Any) -> str:
 
 
 def render_compare(frame: pd.DataFrame) -> str:
-    rows = [[str(k), *[_num(v, 4) for v in frame.loc[k]]] for k in frame.index]
-    return text_table(["indicator", *map(str, frame.columns)], rows) + "\n"
+    """Indicators × tables, each row's unit at the end (tables in 万元 and in US$ million side by side)."""
+    from ronghe.measure.report.tables import unit_of_key
+
+    rows = [[str(k), *[_num(v, 4) for v in frame.loc[k]], unit_of_key(str(k))] for k in frame.index]
+    return text_table(["indicator", *map(str, frame.columns), "unit"], rows) + "\n"
 
 
 # ----- commands ---------------------------------------------------------------------------------------
 _variant_option = click.option(
     "--variant", metavar="NAME",
     help="named technology-group variant of the shipped concordance (standards/data/tech_variants.csv)")
+_workers_option = click.option("--workers", type=int, metavar="N",
+                                help="compute the tables on a local Dask cluster of N worker processes")
+_scheduler_option = click.option("--scheduler", metavar="ADDRESS",
+                                  help="compute on a running Dask cluster (tcp://host:8786); its workers must "
+                                       "see the same store (RONGHE_DATA_DIR)")
+
+
+def _batch(table_ids: Sequence[str], variant: str | None, workers: int | None, scheduler: str | None,
+           concordance: Sequence[str] = ()) -> list[Any]:
+    from ronghe.measure.batch import Task, compute_all
+
+    return compute_all([Task(t, tuple(concordance), variant) for t in dict.fromkeys(table_ids)], workers=workers,
+                       scheduler=scheduler)
+
+
+_concordance_option = click.option(
+    "--concordance", metavar="[REGION=]FILE", multiple=True,
+    help="CSV code,role,group replacing the shipped concordance for every table (REGION=FILE: one region)")
+
+
 _format_option = click.option("--format", "fmt", metavar="FORMAT",
                               help=f"one of {', '.join(FORMATS)} (default: from --out's suffix, else table)")
 
@@ -168,25 +236,30 @@ def measure() -> None:
 
 @measure.command("indicators")
 @click.option("--table", "table_id", required=True, metavar="ID", help="table id in the store (ronghe data list)")
-@click.option("--concordance", metavar="FILE", help="CSV code,role,group replacing the shipped concordance")
+@click.option("--concordance", metavar="[REGION=]FILE", multiple=True,
+              help="CSV code,role,group replacing the shipped concordance; REGION=FILE for one region of a "
+                   "multi-regional table (repeat per region)")
 @_variant_option
 @_format_option
 @click.option("--out", metavar="PATH", help="write here instead of stdout (xlsx/html: default <ID>.<format>)")
-def indicators_cmd(table_id: str, concordance: str | None, variant: str | None, fmt: str | None,
+def indicators_cmd(table_id: str, concordance: tuple[str, ...], variant: str | None, fmt: str | None,
                    out: str | None) -> None:
-    """Integration indicators of one table (表 3–表 6 and detail)."""
-    from ronghe.measure import report
-
+    """Integration indicators of one table (表 3–表 6 and detail); per region for a multi-regional table."""
     fmt = _resolve_format(fmt, out)
-    ind = _compute(table_id, concordance, variant)
+    items = _compute(table_id, concordance, variant)
+    regional = "region" in items[0].summary
     if fmt in ("xlsx", "html"):
-        _write_file([ind], fmt, out or f"{table_id}.{fmt}")
-    elif fmt == "json":
-        _emit(json.dumps(ind.to_dict(), ensure_ascii=False, indent=2) + "\n", out)
+        _write_file(items, fmt, out or f"{table_id}.{fmt}")
+    elif fmt == "json":  # no report module and no pandas on this path: it is what scripts and dashboards call
+        doc = ({"table": table_id, "regions": {i.summary["region"]: i.to_dict() for i in items}} if regional
+               else items[0].to_dict())
+        _emit(json_text(doc) + "\n", out)
     elif fmt == "csv":
-        _emit(report.to_long([ind]).to_csv(index=False), out)
+        from ronghe.measure import report
+
+        _emit(report.to_long(items).to_csv(index=False), out)
     else:
-        _emit(render_indicators(ind), out)
+        _emit("\n".join(render_indicators(i) for i in items), out)
 
 
 @measure.command("compare")
@@ -195,24 +268,34 @@ def indicators_cmd(table_id: str, concordance: str | None, variant: str | None, 
 @_variant_option
 @_format_option
 @click.option("--out", metavar="PATH", help="write here instead of stdout (xlsx/html: default compare.<format>)")
-def compare_cmd(table_ids: tuple[str, ...], variant: str | None, fmt: str | None, out: str | None) -> None:
-    """The same indicators for several tables, side by side (years of a publisher, or countries)."""
+@_workers_option
+@_scheduler_option
+@_concordance_option
+def compare_cmd(table_ids: tuple[str, ...], variant: str | None, fmt: str | None, out: str | None,
+                workers: int | None, scheduler: str | None, concordance: tuple[str, ...]) -> None:
+    """The same indicators for several tables, side by side (years of a publisher, countries, regions)."""
+    import pandas as pd
+
     from ronghe.measure import report
 
     fmt = _resolve_format(fmt, out)
-    items = [_compute(t, variant=variant) for t in dict.fromkeys(table_ids)]
+    items = _batch(table_ids, variant, workers, scheduler, concordance)
     if fmt in ("xlsx", "html"):
         _write_file(items, fmt, out or f"compare.{fmt}")
         return
     frame = report.summary_side_by_side(items)
+    units = {i.meta.id: i.meta.unit for i in items}
     if fmt == "json":
-        doc = {"tables": list(frame.columns),
-               "indicators": {k: {t: report.jsonable(frame.at[k, t]) for t in frame.columns} for k in frame.index}}
+        doc = {"tables": list(frame.columns), "table_units": units,
+               "indicators": {k: {t: report.jsonable(frame.at[k, t]) for t in frame.columns} for k in frame.index},
+               "units": {k: report.unit_of_key(str(k)) for k in frame.index}}
         _emit(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", out)
-    elif fmt == "csv":
-        _emit(frame.rename_axis("indicator").to_csv(), out)
+    elif fmt == "csv":  # the first row says each table's unit
+        head = pd.DataFrame([units], index=pd.Index(["table_unit"], name="indicator"))
+        _emit(pd.concat([head, frame.rename_axis("indicator")]).to_csv(), out)
     else:
-        _emit(render_compare(frame), out)
+        table_units = pd.DataFrame([units], index=["table_unit"])
+        _emit(render_compare(pd.concat([table_units, frame])), out)
 
 
 @measure.command("report")
@@ -220,7 +303,11 @@ def compare_cmd(table_ids: tuple[str, ...], variant: str | None, fmt: str | None
 @click.option("--out", required=True, metavar="PATH", help="report.xlsx or report.html")
 @_variant_option
 @_format_option
-def report_cmd(table_ids: tuple[str, ...], out: str, variant: str | None, fmt: str | None) -> None:
+@_workers_option
+@_scheduler_option
+@_concordance_option
+def report_cmd(table_ids: tuple[str, ...], out: str, variant: str | None, fmt: str | None,
+               workers: int | None, scheduler: str | None, concordance: tuple[str, ...]) -> None:
     """The analysts' report: Excel workbook (表 3–表 6, detail, definitions) or self-contained HTML."""
     fmt = _resolve_format(fmt, out)
     if fmt not in ("xlsx", "html"):
@@ -231,4 +318,4 @@ def report_cmd(table_ids: tuple[str, ...], out: str, variant: str | None, fmt: s
         table_ids = tuple(m.id for m in store.list_tables())
         if not table_ids:
             raise InputError("the table store is empty: import tables first with `ronghe data import FILE…`")
-    _write_file([_compute(t, variant=variant) for t in dict.fromkeys(table_ids)], fmt, out)
+    _write_file(_batch(table_ids, variant, workers, scheduler, concordance), fmt, out)

@@ -17,15 +17,17 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 import platformdirs
 
 from ronghe.errors import InputError, NotFoundError
-from ronghe.measure.readers import read_tables
-from ronghe.measure.table import IOTable, TableMeta
+from ronghe.measure.meta import TableMeta
+
+if TYPE_CHECKING:  # the readers and pandas are imported by the calls that need them, not by `measure … json`
+    from ronghe.measure.blocks import TableBlocks
+    from ronghe.measure.table import IOTable
 
 FORMAT_VERSION = 1
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
@@ -51,6 +53,8 @@ def _check_id(table_id: str) -> None:
 def import_files(paths: list[Path], table_id: str | None = None, *,
                  on_skip: Callable[[Path, str], None] | None = None) -> list[TableMeta]:
     """Read, check and store every table in ``paths``; an existing id is replaced."""
+    from ronghe.measure.readers import read_tables
+
     kwargs = {"on_skip": on_skip} if on_skip is not None else {}
     tables = read_tables([Path(p) for p in paths], table_id, **kwargs)
     for t in tables:
@@ -81,7 +85,8 @@ def save(table: IOTable) -> TableMeta:
 
 
 def _write(table: IOTable, folder: Path) -> None:
-    np.save(folder / "Z.npy", table.Z.to_numpy(dtype=np.float64), allow_pickle=False)
+    # C order, so that the indicators can stream Z in row blocks (ronghe.measure.blocks)
+    np.save(folder / "Z.npy", np.ascontiguousarray(table.Z.to_numpy(dtype=np.float64)), allow_pickle=False)
     np.save(folder / "Y.npy", table.Y.to_numpy(dtype=np.float64), allow_pickle=False)
     np.save(folder / "V.npy", table.V.to_numpy(dtype=np.float64), allow_pickle=False)
     if table.published_x is not None:
@@ -99,6 +104,9 @@ def _write(table: IOTable, folder: Path) -> None:
         "published_x": table.published_x is not None,
         "extensions": {name: {"index": [str(i) for i in b.index], "columns": [str(c) for c in b.columns]}
                        for name, b in table.extensions.items()},
+        "regions": None if table.regions is None else [str(r) for r in table.regions.reindex(table.sectors)],
+        "final_demand_regions": None if table.final_demand_regions is None
+        else [str(r) for r in table.final_demand_regions.reindex(table.Y.columns)],
     }
     _write_json(folder / "labels.json", labels)
     _write_json(folder / "meta.json", {"format": FORMAT_VERSION, "sectors": table.n, "meta": table.meta.to_dict()})
@@ -145,11 +153,27 @@ def _not_found(table_id: str) -> NotFoundError:
     return NotFoundError(f"no table {table_id!r} in the store at {data_dir()}; {have}")
 
 
-def load(table_id: str) -> IOTable:
-    """The stored table ``table_id``; NotFoundError names the id and lists what the store holds."""
+def _folder(table_id: str) -> Path:
     folder = _tables_dir() / table_id
     if not _ID.match(table_id) or not (folder / "meta.json").is_file():
         raise _not_found(table_id)
+    return folder
+
+
+def load_blocks(table_id: str) -> TableBlocks:
+    """The stored table's arrays and labels without pandas, Z left on disk to be streamed (the command path)."""
+    from ronghe.measure.blocks import from_store_folder
+
+    return from_store_folder(_folder(table_id))
+
+
+def load(table_id: str) -> IOTable:
+    """The stored table ``table_id``; NotFoundError names the id and lists what the store holds."""
+    import pandas as pd
+
+    from ronghe.measure.table import IOTable
+
+    folder = _folder(table_id)
     entry = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
     labels = json.loads((folder / "labels.json").read_text(encoding="utf-8"))
     sectors = pd.Index(labels["sectors"])
@@ -171,6 +195,9 @@ def load(table_id: str) -> IOTable:
         export_column=labels["export_column"],
         published_x=pd.Series(block("x_published.npy"), index=sectors) if labels["published_x"] else None,
         extensions=extensions,
+        regions=pd.Series(labels["regions"], index=sectors) if labels.get("regions") else None,
+        final_demand_regions=pd.Series(labels["final_demand_regions"], index=labels["final_demand"])
+        if labels.get("final_demand_regions") else None,
     )
 
 

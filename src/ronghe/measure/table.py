@@ -6,7 +6,7 @@ hands arrays to :mod:`ronghe.measure.iomath`. It never stores derived n×n matri
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -15,43 +15,13 @@ import pandas as pd
 
 from ronghe.errors import InputError
 from ronghe.measure import iomath
+from ronghe.measure.meta import TableMeta
+
+__all__ = ["BALANCE_RTOL", "IOTable", "TableMeta"]
 
 #: Relative tolerance for |x_rows − x_cols| / x when a table is checked; published tables balance to
 #: rounding (NBS: exactly; BEA: to $1 million on cells of $10⁵–10⁶ million).
 BALANCE_RTOL = 1e-3
-
-
-@dataclass(frozen=True)
-class TableMeta:
-    """Who published a table and how to read its numbers."""
-
-    id: str
-    publisher: str
-    country: str  # ISO 3166-1 alpha-3, e.g. "CHN", "USA"
-    year: int | None
-    unit: str  # as published, e.g. "万元 (10,000 CNY)", "millions of USD"
-    currency: str  # ISO 4217, e.g. "CNY"
-    unit_factor: float  # one table unit in currency units (万元 → 1e4; $ millions → 1e6)
-    price_basis: str = "producers' prices"
-    layout: str = "generic"  # reader that produced it: nbs-153, bea-summary, generic, pymrio
-    classification: str = "generic"  # sector code scheme, selects the shipped concordance
-    source_files: tuple[str, ...] = ()
-    sha256: tuple[str, ...] = ()
-    notes: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["source_files"] = list(self.source_files)
-        d["sha256"] = list(self.sha256)
-        return d
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> TableMeta:
-        d = dict(d)
-        d["source_files"] = tuple(d.get("source_files", ()))
-        d["sha256"] = tuple(d.get("sha256", ()))
-        return cls(**d)
 
 
 @dataclass
@@ -73,6 +43,10 @@ class IOTable:
     export_column: str | None = None
     published_x: pd.Series | None = None
     extensions: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: Multi-regional tables: the region of each sector (index = sector codes, which read "REGION/sector")
+    #: and of each final-demand column; None for a national table. See :mod:`ronghe.measure.regions`.
+    regions: pd.Series | None = None
+    final_demand_regions: pd.Series | None = None
 
     # ----- labels -------------------------------------------------------------------------------
     @property

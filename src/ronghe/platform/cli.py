@@ -17,7 +17,9 @@ from pathlib import Path
 import click
 from platformdirs import user_data_dir
 
-SETTINGS = "ronghe.platform.settings"
+from ronghe.platform.bootstrap import setup_django as _setup_django
+from ronghe.platform.bootstrap import unapplied_migrations
+
 DEMO_DB = "demo.sqlite3"
 
 
@@ -26,27 +28,10 @@ def data_dir() -> Path:
     return Path(os.environ.get("RONGHE_DATA_DIR") or user_data_dir("ronghe"))
 
 
-def _setup_django() -> None:
-    import django
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS)
-    django.setup()
-
-
 def _call(*args: str) -> None:
     from django.core.management import call_command
 
     call_command(*args)
-
-
-def unapplied_migrations() -> list[str]:
-    """``app.migration`` names the database still lacks."""
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
-
-    executor = MigrationExecutor(connection)
-    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
-    return [f"{migration.app_label}.{migration.name}" for migration, _backwards in plan]
 
 
 def _start_worker() -> subprocess.Popen:
@@ -67,10 +52,18 @@ def _stop(process: subprocess.Popen | None) -> None:
 
 
 def _serve(host: str, port: int, threads: int, worker: subprocess.Popen | None = None) -> None:
-    """Serve the platform with waitress until interrupted; SIGTERM stops it (and the worker) cleanly."""
+    """Serve the platform with waitress until interrupted; SIGTERM stops it (and the worker) cleanly.
+
+    Only ``RONGHE_TRUSTED_PROXY`` may set the client address and scheme through X-Forwarded-* headers; from
+    anyone else waitress drops them.
+    """
+    from django.conf import settings
     from waitress import serve
 
     from ronghe.platform.wsgi import application
+
+    proxy = {"trusted_proxy": settings.RONGHE_TRUSTED_PROXY,
+             "trusted_proxy_headers": settings.RONGHE_TRUSTED_PROXY_HEADERS} if settings.RONGHE_TRUSTED_PROXY else {}
 
     def _terminate(signum, frame):
         raise KeyboardInterrupt
@@ -79,7 +72,7 @@ def _serve(host: str, port: int, threads: int, worker: subprocess.Popen | None =
 
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
-        serve(application, host=host, port=port, threads=threads, ident="ronghe")
+        serve(application, host=host, port=port, threads=threads, ident="ronghe", **proxy)
     except KeyboardInterrupt:
         click.echo("stopping")
     except OSError as exc:  # port taken, address not local, …
@@ -122,6 +115,7 @@ def demo(host: str, port: int, reset: bool, threads: int, no_worker: bool) -> No
     _setup_django()
     click.echo(f"database: {db}")
     _call("migrate", "--noinput", "--verbosity", "0")
+    _call("createcachetable")
 
     from ronghe.platform import demo as demo_data
 
@@ -141,26 +135,50 @@ def demo(host: str, port: int, reset: bool, threads: int, no_worker: bool) -> No
     _serve(host, port, threads, worker)
 
 
+def deploy_problems(allow_sqlite: bool) -> list[str]:
+    """Why these settings are unsafe to serve the public with (empty when they are not)."""
+    from django.conf import settings
+    from django.core import checks
+
+    if settings.DEBUG:
+        return ["RONGHE_DEBUG=1 shows tracebacks and settings to every visitor; unset it"]
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3") and not allow_sqlite:
+        return ["the database is SQLite; set DATABASE_URL to PostgreSQL (or pass --allow-sqlite for a "
+                "single-machine installation)"]
+    if settings.SECURE_SSL_REDIRECT and not settings.RONGHE_TRUSTED_PROXY:
+        return ["RONGHE_HTTPS=1 needs RONGHE_TRUSTED_PROXY (the address of the TLS proxy in front): waitress "
+                "speaks plain HTTP, so without it every request would be redirected to https again and again"]
+    found = [m for m in checks.run_checks(include_deployment_checks=True)
+             if m.level >= checks.WARNING and not m.is_silenced()]
+    return [f"{m.id} {' '.join(m.msg.split()).split('. ')[0].rstrip('.')}" for m in found]
+
+
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
-def serve(host: str, port: int, threads: int) -> None:
-    """Production server (waitress); PostgreSQL via DATABASE_URL; run `ronghe worker` beside it."""
+@click.option("--allow-sqlite", is_flag=True, help="Serve from SQLite (one machine, few writers).")
+def serve(host: str, port: int, threads: int, allow_sqlite: bool) -> None:
+    """Production server (waitress); PostgreSQL via DATABASE_URL; run `ronghe worker` beside it.
+
+    Refuses to start, with one line saying why, on settings unsafe for the public: no RONGHE_SECRET_KEY, DEBUG,
+    SQLite without --allow-sqlite, HTTPS without a trusted proxy, or any warning of Django's `check --deploy`
+    (RONGHE_SILENCED_CHECKS names deliberate exceptions).
+    """
     from ronghe.errors import InputError
 
+    if not os.environ.get("RONGHE_SECRET_KEY"):  # before Django starts, so no key file is generated either
+        raise InputError("RONGHE_SECRET_KEY is not set; production needs its own secret key "
+                         "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))')")
     _setup_django()
-    from django.conf import settings
-
-    if "DATABASE_URL" not in os.environ:
-        click.echo("warning: DATABASE_URL is not set; using SQLite at "
-                   f"{settings.DATABASES['default']['NAME']}", err=True)
+    problems = deploy_problems(allow_sqlite)
+    if problems:
+        raise InputError(f"refusing to serve: {'; '.join(problems)}")
     pending = unapplied_migrations()
     if pending:
         raise InputError(f"the database has {len(pending)} unapplied migration(s) ({', '.join(pending[:3])}"
                          f"{', …' if len(pending) > 3 else ''}); run `ronghe manage migrate` first")
-    if settings.DEBUG:
-        click.echo("warning: RONGHE_DEBUG=1 in production", err=True)
+    _call("createcachetable")
     click.echo(f"serving on http://{host}:{port}/ with {threads} threads")
     _serve(host, port, threads)
 
@@ -198,7 +216,8 @@ def manage(ctx: click.Context) -> None:
 def register(main: click.Group) -> None:
     """Attach the platform commands to the top-level group."""
     from ronghe.platform.cli_audit import audit
+    from ronghe.platform.deals.cli import export
     from ronghe.platform.demodata import demo_data_command
 
-    for command in (demo, serve, worker, manage, audit, demo_data_command()):
+    for command in (demo, serve, worker, manage, audit, export, demo_data_command()):
         main.add_command(command)

@@ -9,9 +9,9 @@ import click
 
 
 def _setup() -> None:
-    from ronghe.platform.cli import _setup_django
+    from ronghe.platform.bootstrap import setup_django
 
-    _setup_django()
+    setup_django()
 
 
 @click.group()

@@ -90,11 +90,3 @@ def provider_b(orgs, users, catalog) -> dict[str, object]:
 def _fast_password_hashing(settings) -> None:
     """The shared ``users`` fixture makes 24 users per test; PBKDF2 would dominate the run time."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle_counts() -> None:
-    """DRF's anonymous throttle counts in the process-wide cache; a long test run must not hit it."""
-    from django.core.cache import cache
-
-    cache.clear()

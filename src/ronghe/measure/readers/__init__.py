@@ -7,6 +7,7 @@ so ``ronghe data import shared/data/io`` imports everything it can.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,13 +17,14 @@ from ronghe.measure.readers._sheets import open_workbook, text
 from ronghe.measure.readers.bea import bea_kind, read_bea, year_sheets
 from ronghe.measure.readers.generic import is_generic_folder, is_generic_workbook, read_generic
 from ronghe.measure.readers.nbs import nbs_sheet, read_nbs
+from ronghe.measure.readers.pymrio_io import VA_EXTENSION
 from ronghe.measure.table import IOTable
 
 __all__ = ["Source", "detect", "read_bea", "read_generic", "read_nbs", "read_tables"]
 
 SkipHandler = Callable[[Path, str], None]
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
-GENERIC_FILES = {"Z.csv", "Y.csv", "V.csv"}
+GENERIC_FILES = {"Z.csv", "Y.csv", "V.csv", "Z.parquet", "Y.parquet", "V.parquet"}
 NOT_A_TABLE = ("BEA total requirements (a Leontief inverse), not an IO table: nothing to import "
                "(ronghe derives L from the Use and Make tables)")
 
@@ -45,12 +47,15 @@ def detect(path: Path, *, explicit: bool = True) -> Source:
     if path.is_dir():
         if is_generic_folder(path):
             return Source(path, "generic", explicit=explicit)
-        raise InputError("folder without Z.csv, Y.csv and V.csv (generic layout)", file=str(path))
+        if is_pymrio_folder(path):
+            return Source(path, "pymrio", explicit=explicit)
+        raise InputError("folder without Z, Y and V as .csv or .parquet (generic layout) and not a saved pymrio "
+                         "system (file_parameters.json)", file=str(path))
     if path.name in GENERIC_FILES and is_generic_folder(path.parent):
         return Source(path.parent, "generic", explicit=explicit)
     if path.suffix.lower() not in WORKBOOK_SUFFIXES:
         raise InputError("not a recognised IO table file (expected an NBS or BEA workbook, or a generic "
-                         "folder with Z.csv, Y.csv, V.csv)", file=str(path))
+                         "folder with Z, Y, V as .csv or .parquet)", file=str(path))
     workbook = open_workbook(path)
     names = list(workbook.sheet_names)
     years = year_sheets(workbook)
@@ -72,7 +77,7 @@ def detect(path: Path, *, explicit: bool = True) -> Source:
 def _expand(paths: Iterable[Path], on_skip: SkipHandler) -> list[Source]:
     sources: list[Source] = []
     for p in map(Path, paths):
-        if p.is_dir() and not is_generic_folder(p):
+        if p.is_dir() and not is_generic_folder(p) and not is_pymrio_folder(p):
             sources.extend(_walk(p, on_skip))
         else:
             sources.append(detect(p, explicit=True))
@@ -87,7 +92,7 @@ def _walk(folder: Path, on_skip: SkipHandler) -> list[Source]:
     for child in sorted(folder.iterdir()):
         if child.name.startswith((".", "~$")):
             continue
-        if child.is_dir() and not is_generic_folder(child):
+        if child.is_dir() and not is_generic_folder(child) and not is_pymrio_folder(child):
             found.extend(_walk(child, on_skip))
             continue
         try:
@@ -95,6 +100,34 @@ def _walk(folder: Path, on_skip: SkipHandler) -> list[Source]:
         except InputError as exc:
             on_skip(child, exc.message)
     return found
+
+
+def is_pymrio_folder(path: Path) -> bool:
+    """A system saved with pymrio's ``IOSystem.save_all(path)``: a file_parameters.json at its top."""
+    return path.is_dir() and (path / "file_parameters.json").is_file()
+
+
+def read_pymrio_folder(path: Path) -> IOTable:
+    """A saved pymrio system: national (one region) or multi-regional, checked for balance like every table."""
+    from ronghe.measure.readers.pymrio_io import _pymrio, from_pymrio
+    from ronghe.measure.regions import from_pymrio_mrio
+
+    pymrio = _pymrio()
+    try:
+        io = pymrio.load_all(path)
+    except Exception as exc:  # pymrio raises plain Exceptions/KeyErrors for damaged folders
+        raise InputError(f"not a loadable pymrio system: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}",
+                         file=str(path)) from None
+    table_id = re.sub(r"[^A-Za-z0-9._-]+", "-", str(getattr(io.meta, "name", "") or path.name)).strip("-") or "mrio"
+    try:
+        year = int(getattr(io.meta, "metadata", {}).get("year"))
+    except (TypeError, ValueError):
+        year = None
+    regions = io.get_regions() if io.Z is not None or io.A is not None else []
+    ext = "factor_inputs" if getattr(io, "factor_inputs", None) is not None else VA_EXTENSION
+    if len(regions) > 1:
+        return from_pymrio_mrio(io, table_id=table_id, value_added=ext, year=year)
+    return from_pymrio(io, table_id=table_id, value_added=ext, year=year)
 
 
 def _ignore(path: Path, reason: str) -> None:
@@ -111,6 +144,8 @@ def read_tables(paths: list[Path], table_id: str | None = None, *,
             tables.append(read_nbs(s.path))
         elif s.kind == "generic":
             tables.append(read_generic(s.path))
+        elif s.kind == "pymrio":
+            tables.append(read_pymrio_folder(s.path))
         elif s.kind == "bea-total-requirements":
             if s.explicit:
                 raise InputError(NOT_A_TABLE, file=str(s.path))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from python_calamine import CalamineError
 
@@ -134,15 +135,40 @@ def _parse(rows: Rows, path: Path, sheet: str) -> IOTable:
     names = pd.Series([text(rows[r][cc - 1]) if cc > 0 else "" for r in sector_rows], index=sectors, name="name")
     va_index = pd.Index([codes[r] for r in va_rows], name="value_added")
     meta = _meta(rows, path, sheet, len(sectors))
+    Zf = pd.DataFrame(Z, index=sectors, columns=sectors)
     return IOTable(
-        Z=pd.DataFrame(Z, index=sectors, columns=sectors),
+        Z=Zf,
         Y=Y,
         V=pd.DataFrame(Vv, index=va_index, columns=sectors),
         meta=meta,
         sector_names=names,
         export_column="EX" if "EX" in Y.columns else None,
         published_x=pd.Series(go_x, index=sectors, name="GO"),
+        extensions=import_blocks(Zf, Y) if "IM" in Y.columns else {},
     )
+
+
+#: How the NBS import-use blocks are derived: the table is competitive-import and publishes imports by product only.
+IMPORT_SPLIT = ("NBS publishes imports by product only (column IM): the import-use blocks assume every user of "
+                "product i buys the same imported share m_i = imports_i / (intermediate use_i + domestic final "
+                "use_i), exports excluded (the usual import-proportionality "
+                "assumption)")
+
+
+def import_blocks(Z: pd.DataFrame, Y: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """``imports_use`` = m̂·Z and ``imports_final`` = m̂·Y (domestic final-use columns; IM itself), as BEA's.
+
+    Z − imports_use and Y − imports_final is then the domestic-only (non-competitive) table; it balances,
+    because its IM column is zero and each row loses exactly its imports.
+    """
+    domestic_final = [c for c in Y.columns if c not in ("EX", "IM")]
+    use = Z.to_numpy().sum(axis=1) + Y[domestic_final].to_numpy().sum(axis=1)
+    imports = -Y["IM"].to_numpy()
+    m = np.divide(imports, use, out=np.zeros_like(use), where=use > 0).clip(0.0, 1.0)
+    final = Y.mul(m, axis=0)
+    final["EX"] = 0.0
+    final["IM"] = Y["IM"]
+    return {"imports_use": Z.mul(m, axis=0), "imports_final": final[list(Y.columns)]}
 
 
 def _meta(rows: Rows, path: Path, sheet: str, n: int) -> TableMeta:
@@ -171,5 +197,5 @@ def _meta(rows: Rows, path: Path, sheet: str, n: int) -> TableMeta:
         source_files=(path.name,),
         sha256=(file_sha256(path),),
         notes=f"sheet {sheet}",
-        extra={"title": top[0] if top else ""},
+        extra={"title": top[0] if top else "", "imports_split": IMPORT_SPLIT},
     )

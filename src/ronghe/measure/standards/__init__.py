@@ -10,19 +10,22 @@ Technology-group *variants* regroup the manufacturing rows of a shipped concorda
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
-import pandas as pd
 
 from ronghe.errors import InputError, NotFoundError
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # pandas is imported where a frame is asked for: the JSON command path never needs it
+    import pandas as pd
+
     from ronghe.measure.table import IOTable
 
 ROLES = ("producer_service", "manufacturing", "other")
@@ -55,10 +58,32 @@ def _data_file(name: str):
 
 
 def _read_csv(source: Any, *, file: str) -> pd.DataFrame:
+    import pandas as pd
+
     try:
         return pd.read_csv(source, comment="#", dtype=str, keep_default_na=False, skipinitialspace=True)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise InputError(f"not a readable CSV concordance ({str(exc).splitlines()[0]})", file=file) from None
+
+
+def _read_records(data: bytes, *, file: str) -> list[dict[str, str]]:
+    """CSV rows as dicts of stripped strings, '#' comments dropped: the pandas-free reader of small files."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not a readable CSV concordance ({exc})", file=file) from None
+    lines = [ln.split("#", 1)[0] if "#" in ln else ln for ln in text.splitlines()]
+    rows = [r for r in csv.reader(io.StringIO("\n".join(ln for ln in lines if ln.strip())), skipinitialspace=True)]
+    if not rows:
+        raise InputError("not a readable CSV concordance (No columns to parse from file)", file=file)
+    header = [h.strip() for h in rows[0]]
+    out = []
+    for k, row in enumerate(rows[1:], start=2):
+        if len(row) > len(header):
+            raise InputError(f"not a readable CSV concordance (Error tokenizing data. C error: Expected "
+                             f"{len(header)} fields in line {k}, saw {len(row)})", file=file)
+        out.append({h: (row[i].strip() if i < len(row) else "") for i, h in enumerate(header)})
+    return out
 
 
 @cache
@@ -66,6 +91,13 @@ def ps7() -> pd.DataFrame:
     """The report's seven producer-service sub-sectors, indexed by id, in the report's order."""
     with _data_file("ps7.csv").open("rb") as fh:
         return _read_csv(fh, file="ps7.csv").set_index("id")
+
+
+@cache
+def ps7_names() -> dict[str, tuple[str, str]]:
+    """Sub-sector id → (name_zh, name_en) in the report's order, without pandas (the JSON path uses it)."""
+    rows = _read_records(_data_file("ps7.csv").read_bytes(), file="ps7.csv")
+    return {r["id"]: (r["name_zh"], r["name_en"]) for r in rows}
 
 
 @cache
@@ -106,6 +138,8 @@ def nbs42_table(table: IOTable) -> IOTable:
     if table.meta.classification not in DIVISION_CODED:
         raise InputError(f"table {table.meta.id!r} is {table.meta.classification!r}; only NBS 149/153-product "
                          "tables aggregate to 42 sectors")
+    import pandas as pd
+
     codes = pd.Index(table.sectors.astype(str))
     mapping = pd.Series(codes.str[:2].map(gbt4754_to_nbs42()), index=table.sectors)
     if mapping.isna().any():
@@ -124,15 +158,26 @@ def classifications() -> list[str]:
     return sorted(p.name.removesuffix(".csv") for p in folder.iterdir() if p.name.endswith(".csv"))
 
 
+class ConcordanceRow(NamedTuple):
+    """One row of a concordance: a code's role and group, and the share of the sector it counts."""
+
+    code: str
+    role: str
+    group: str
+    weight: float
+    name: str
+
+
 @dataclass(frozen=True)
 class Concordance:
     """Sector codes → role (producer service / manufacturing / other) and group, with optional weights.
 
-    ``frame`` has one row per (code, group): columns code, role, group, weight (float), name. A code may
-    appear in several producer-service rows whose weights add up to at most 1; the rest counts as other.
+    ``rows`` has one row per (code, group). A code may appear in several producer-service rows whose weights
+    add up to at most 1; the rest counts as other. Plain tuples, so that the command line can apply a
+    concordance without importing pandas; ``frame`` gives them as a DataFrame.
     """
 
-    frame: pd.DataFrame
+    rows: tuple[ConcordanceRow, ...]
     name: str
     file: str
     sha256: str
@@ -140,47 +185,82 @@ class Concordance:
     basis: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
+    @cached_property
+    def frame(self) -> pd.DataFrame:
+        """Columns code, role, group, weight (float), name: one row per (code, group)."""
+        import pandas as pd
+
+        return pd.DataFrame(list(self.rows), columns=list(ConcordanceRow._fields)).astype({"weight": float})
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame, **kwargs: Any) -> Concordance:
+        return cls(rows=tuple(ConcordanceRow(str(c), str(r), str(g), float(w), str(n)) for c, r, g, w, n in
+                              frame[list(ConcordanceRow._fields)].itertuples(index=False)), **kwargs)
+
     # ----- what the indicators need ---------------------------------------------------------------
+    def ps_groups(self) -> list[str]:
+        """Producer-service sub-sectors present, in the report's order (then any others, sorted)."""
+        present = {r.group for r in self.rows if r.role == "producer_service"}
+        order = [g for g in ps7_names() if g in present]
+        return order + sorted(present - set(order))
+
+    def ps_weight_matrix(self, codes: list[str]) -> np.ndarray:
+        """n × k: the share of each sector (in ``codes`` order) counted in each sub-sector of :meth:`ps_groups`."""
+        col = {g: j for j, g in enumerate(self.ps_groups())}
+        pos = {c: i for i, c in enumerate(codes)}
+        W = np.zeros((len(codes), len(col)))
+        for r in self.rows:
+            if r.role == "producer_service" and r.code in pos:
+                W[pos[r.code], col[r.group]] += r.weight
+        return W
+
+    def manufacturing_group_of(self, codes: list[str]) -> list[str | None]:
+        """Technology group of each code (None where it is not manufacturing), in ``codes`` order."""
+        groups = {r.code: r.group for r in self.rows if r.role == "manufacturing"}
+        return [groups.get(c) for c in codes]
+
     def ps_weights(self, sectors: pd.Index) -> pd.DataFrame:
         """Sectors × producer-service sub-sectors: the share of each sector counted in each sub-sector."""
-        ps = self.frame[self.frame["role"] == "producer_service"]
-        order = [g for g in ps7().index if g in set(ps["group"])]
-        order += sorted(set(ps["group"]) - set(order))
-        W = ps.pivot_table(index="code", columns="group", values="weight", aggfunc="sum", fill_value=0.0)
-        return W.reindex(index=sectors, columns=order, fill_value=0.0).astype(float)
+        import pandas as pd
+
+        codes = [str(c) for c in sectors]
+        return pd.DataFrame(self.ps_weight_matrix(codes), index=sectors, columns=self.ps_groups())
 
     def manufacturing_groups(self, sectors: pd.Index) -> pd.Series:
         """Technology group of each manufacturing sector (in table order); other sectors are left out."""
-        m = self.frame[self.frame["role"] == "manufacturing"].set_index("code")["group"]
-        return m.reindex(sectors).dropna()
+        import pandas as pd
+
+        return pd.Series(self.manufacturing_group_of([str(c) for c in sectors]), index=sectors,
+                         dtype=object).dropna()
 
     # ----- checks -----------------------------------------------------------------------------------
-    def validate(self, table: IOTable) -> None:
+    def validate_codes(self, codes: list[str], table_id: str) -> None:
         """Refuse a table with a sector the concordance does not classify: the error names code and file."""
-        codes = pd.Index(table.sectors.astype(str))
-        known = pd.Index(self.frame["code"].unique())
-        missing = codes.difference(known, sort=False)
-        if len(missing):
-            raise InputError(f"concordance has no row for sector code {missing[0]!r} of table {table.meta.id!r} "
+        known = {r.code for r in self.rows}
+        missing = [c for c in dict.fromkeys(codes) if c not in known]
+        if missing:
+            raise InputError(f"concordance has no row for sector code {missing[0]!r} of table {table_id!r} "
                              f"({len(missing)} code(s) missing)", file=self.file)
-        present = set(codes.to_numpy(dtype=object))
-        roles = set(self.frame["role"].to_numpy(dtype=object)[
-            [c in present for c in self.frame["code"].to_numpy(dtype=object)]])
+        present = set(codes)
+        roles = {r.role for r in self.rows if r.code in present}
         for role in ("manufacturing", "producer_service"):
             if role not in roles:
-                raise InputError(f"concordance marks none of table {table.meta.id!r}'s sectors as {role}",
+                raise InputError(f"concordance marks none of table {table_id!r}'s sectors as {role}",
                                  file=self.file)
+
+    def validate(self, table: IOTable) -> None:
+        """:meth:`validate_codes` for an IOTable."""
+        self.validate_codes([str(c) for c in table.sectors], table.meta.id)
 
     def definitions(self) -> dict[str, Any]:
         """What produced a result: recorded in every output so that a number can be traced to its rules."""
-        f = self.frame
-        ps = f[f["role"] == "producer_service"]
-        partial = ps[ps["weight"] < 1 - _WEIGHT_TOL]
-        wholesale = ps[ps["group"] == "wholesale"]
-        if len(wholesale):
+        ps = [r for r in self.rows if r.role == "producer_service"]
+        partial = [r for r in ps if r.weight < 1 - _WEIGHT_TOL]
+        wholesale = [r for r in ps if r.group == "wholesale"]
+        if wholesale:
             rule = "wholesale = " + ", ".join(
-                f"{c} {n}".strip() + ("" if w >= 1 - _WEIGHT_TOL else f" × {w:g}")
-                for c, n, w in zip(wholesale["code"], wholesale["name"], wholesale["weight"], strict=True))
+                f"{r.code} {r.name}".strip() + ("" if r.weight >= 1 - _WEIGHT_TOL else f" × {r.weight:g}")
+                for r in wholesale)
         else:
             rule = "no wholesale sub-sector in this concordance"
         return {
@@ -190,45 +270,39 @@ class Concordance:
             "sha256": self.sha256,
             "basis": self.basis,
             "wholesale_rule": rule,
-            "producer_service_codes": sorted(ps["code"].unique().tolist()),
-            "manufacturing_codes": int((f["role"] == "manufacturing").sum()),
-            "partial_weights": {f"{c}→{g}": float(w) for c, g, w in
-                                zip(partial["code"], partial["group"], partial["weight"], strict=True)},
+            "producer_service_codes": sorted({r.code for r in ps}),
+            "manufacturing_codes": sum(r.role == "manufacturing" for r in self.rows),
+            "partial_weights": {f"{r.code}→{r.group}": float(r.weight) for r in partial},
             **self.extra,
         }
 
 
 # ----- reading ------------------------------------------------------------------------------------------
-def _parse(raw: pd.DataFrame, *, file: str) -> pd.DataFrame:
-    """Check a concordance frame row by row: every problem is reported with its CSV row number."""
-    raw = raw.rename(columns=lambda c: str(c).strip().lower())
+def _parse(records: list[dict[str, str]], *, file: str) -> tuple[ConcordanceRow, ...]:
+    """Check a concordance row by row: every problem is reported with its CSV row number."""
+    records = [{str(k).strip().lower(): v for k, v in r.items()} for r in records]
+    columns = set(records[0]) if records else set()
     for col in ("code", "role", "group"):
-        if col not in raw.columns:
+        if records and col not in columns:
             raise InputError(f"concordance lacks the column {col!r} (expected code,role,group[,weight])",
                              file=file)
-    frame = raw.copy()
-    for col in ("code", "role", "group"):
-        frame[col] = frame[col].astype(str).str.strip()
-    frame["name"] = frame["name"].astype(str).str.strip() if "name" in frame else ""
-    known_ps = set(ps7().index)
+    known_ps = set(ps7_names())
 
     def where(i: int) -> str:
         return f"row {i + 2}"  # 1-based, after the header; comment lines are not counted
 
-    weights = np.ones(len(frame))
-    if "weight" in frame:
-        for i, w in enumerate(frame["weight"].astype(str).str.strip()):
-            if w == "":
-                continue
+    rows: list[ConcordanceRow] = []
+    for i, rec in enumerate(records):
+        code, role, group = (str(rec.get(c, "")).strip() for c in ("code", "role", "group"))
+        w_text = str(rec.get("weight", "")).strip()
+        w = 1.0
+        if w_text != "":
             try:
-                weights[i] = float(w)
+                w = float(w_text)
             except ValueError:
-                raise InputError(f"weight {w!r} is not a number", file=file, cell=where(i)) from None
-            if not 0 < weights[i] <= 1:
-                raise InputError(f"weight {w} is outside (0, 1]", file=file, cell=where(i))
-    frame["weight"] = weights
-    for i, (code, role, group, w) in enumerate(zip(frame["code"], frame["role"], frame["group"], weights,
-                                                   strict=True)):
+                raise InputError(f"weight {w_text!r} is not a number", file=file, cell=where(i)) from None
+            if not 0 < w <= 1:
+                raise InputError(f"weight {w_text} is outside (0, 1]", file=file, cell=where(i))
         if not code:
             raise InputError("empty sector code", file=file, cell=where(i))
         if role not in ROLES:
@@ -246,17 +320,19 @@ def _parse(raw: pd.DataFrame, *, file: str) -> pd.DataFrame:
                              f"(use {', '.join(known_ps)})", file=file, cell=where(i))
         elif role == "other" and group:
             raise InputError(f"code {code!r} has role 'other' but group {group!r}", file=file, cell=where(i))
-    rows = frame.groupby("code", sort=False)
-    dup = rows["role"].agg(lambda r: len(r) > 1 and not (r == "producer_service").all())
-    if dup.any():
-        code = dup.index[dup.to_numpy()][0]
-        raise InputError(f"code {code!r} appears in several rows; only producer-service rows may split a "
-                         "sector", file=file, cell=where(int(np.flatnonzero(frame["code"] == code)[1])))
-    over = rows["weight"].sum()
-    over = over[over > 1 + _WEIGHT_TOL]
-    if len(over):
-        raise InputError(f"weights of code {over.index[0]!r} add up to {over.iloc[0]:g} > 1", file=file)
-    return frame[["code", "role", "group", "weight", "name"]].reset_index(drop=True)
+        rows.append(ConcordanceRow(code, role, group, w, str(rec.get("name", "")).strip()))
+    seen: dict[str, list[int]] = {}
+    for i, r in enumerate(rows):
+        seen.setdefault(r.code, []).append(i)
+    for code, where_rows in seen.items():
+        if len(where_rows) > 1 and not all(rows[i].role == "producer_service" for i in where_rows):
+            raise InputError(f"code {code!r} appears in several rows; only producer-service rows may split a "
+                             "sector", file=file, cell=where(where_rows[1]))
+    for code, where_rows in seen.items():
+        total = sum(rows[i].weight for i in where_rows)
+        if total > 1 + _WEIGHT_TOL:
+            raise InputError(f"weights of code {code!r} add up to {total:g} > 1", file=file)
+    return tuple(rows)
 
 
 def read_concordance(path: str | Path) -> Concordance:
@@ -265,24 +341,24 @@ def read_concordance(path: str | Path) -> Concordance:
     if not path.is_file():
         raise NotFoundError("concordance file not found", file=str(path))
     data = path.read_bytes()
-    frame = _parse(_read_csv(path, file=str(path)), file=str(path))
-    return Concordance(frame=frame, name=path.stem, file=str(path), sha256=hashlib.sha256(data).hexdigest(),
+    rows = _parse(_read_records(data, file=str(path)), file=str(path))
+    return Concordance(rows=rows, name=path.stem, file=str(path), sha256=hashlib.sha256(data).hexdigest(),
                        basis="user-supplied concordance")
 
 
-def _variant_row(classification: str, variant: str | None) -> pd.Series:
-    v = tech_variants()
-    v = v[v["classification"] == classification]
-    if v.empty:
+def _variant_row(classification: str, variant: str | None) -> dict[str, str]:
+    rows = [r for r in _read_records(_data_file("tech_variants.csv").read_bytes(), file="tech_variants.csv")
+            if r["classification"] == classification]
+    if not rows:
         raise NotFoundError(f"no technology-group variants for classification {classification!r}")
-    row = v[v["default"] == "yes"] if variant is None else v[v["variant"] == variant]
-    if row.empty:
+    row = [r for r in rows if (r["default"] == "yes" if variant is None else r["variant"] == variant)]
+    if not row:
         raise NotFoundError(f"unknown technology-group variant {variant!r} for {classification!r} "
-                            f"(known: {', '.join(v['variant'])})")
-    return row.iloc[0]
+                            f"(known: {', '.join(r['variant'] for r in rows)})")
+    return row[0]
 
 
-def _regroup(frame: pd.DataFrame, classification: str, spec: pd.Series) -> pd.DataFrame:
+def _regroup(frame: pd.DataFrame, classification: str, spec: dict[str, str]) -> pd.DataFrame:
     """Manufacturing groups from the level table as the variant says (division or product resolution)."""
     levels = tech_levels(classification)[spec["level_column"]]
     to_group = {lv: g for g in TECH_GROUPS for lv in str(spec[g]).split("+")}
@@ -319,18 +395,18 @@ def _load_shipped(classification: str, variant: str | None) -> Concordance:
                             f"{', '.join(classifications())}; pass your own with --concordance FILE)")
     name = f"concordances/{classification}.csv"
     data = _data_file(name).read_bytes()
-    with _data_file(name).open("rb") as fh:
-        frame = _parse(_read_csv(fh, file=name), file=name)
+    rows = _parse(_read_records(data, file=name), file=name)
     spec = _variant_row(classification, variant)
     if variant is not None:
-        frame = _regroup(frame, classification, spec)
+        rows = Concordance(rows=rows, name="", file="", sha256="").frame.pipe(_regroup, classification, spec)
+        rows = Concordance.from_frame(rows, name="", file="", sha256="").rows
     digest = hashlib.sha256(data)
     for extra in (LEVEL_TABLES[classification], "tech_variants.csv", "ps7.csv"):
         digest.update(_data_file(extra).read_bytes())
     from ronghe import __version__
 
     return Concordance(
-        frame=frame, name=classification, file=f"ronghe/measure/standards/data/{name}",
+        rows=rows, name=classification, file=f"ronghe/measure/standards/data/{name}",
         sha256=digest.hexdigest(), variant=str(spec["variant"]), basis=str(spec["basis"]),
         extra={"ronghe_version": __version__,
                "sha256_covers": f"{name} + {LEVEL_TABLES[classification]} + tech_variants.csv + ps7.csv"})

@@ -275,8 +275,12 @@ def _new_user(username: str, password: str, email: str) -> Any:
         validate_password(password, user)
     except ValidationError as exc:
         raise ValidationError({"password": exc.messages}) from exc
-    user.set_password(password)
-    user.save()
+    try:
+        with transaction.atomic():
+            user.set_password(password)
+            user.save()
+    except IntegrityError:  # the same username signed up concurrently, after the check above
+        raise ValidationError({"username": ["该用户名已被使用 (username already taken)"]}) from None
     return user
 
 

@@ -74,6 +74,10 @@ class PlatformApp:
     #: who must know of each of its events: action ("demand.invited") → "module:function" taking the event
     #: (a ``core.models.Event`` row) and returning the organization ids to tell
     recipients: dict[str, str] = field(default_factory=dict)
+    #: links it adds to another app's object page: object type ("demand.demand") → "module:function" taking
+    #: (user, obj) and returning ``[(label, url), …]`` — so a lower app's page offers a higher app's next step
+    #: (open bidding on a demand) without importing it
+    object_links: dict[str, str] = field(default_factory=dict)
     #: an app that delivers events to people (the inbox) names its "module:function" here: ``sink(event, action)``
     event_sink: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
@@ -124,6 +128,15 @@ def audit_types() -> list[str]:
 def recipients_for(action: str) -> list[str]:
     """The recipient resolvers declared for ``action`` by any app."""
     return [a.recipients[action] for a in platform_apps() if action in a.recipients]
+
+
+def object_links(object_type: str, user: Any, obj: Any) -> list[tuple[str, str]]:
+    """Every installed app's links for this object and user, in INSTALLED_APPS order."""
+    out: list[tuple[str, str]] = []
+    for a in platform_apps():
+        if object_type in a.object_links:
+            out.extend(resolve(a.object_links[object_type])(user, obj))
+    return out
 
 
 def event_sinks() -> list[str]:

@@ -100,6 +100,9 @@ class Confidentiality(models.TextChoices):
 class DemandState(models.TextChoices):
     DRAFT = "draft", _("草稿")
     PUBLISHED = "published", _("已发布")
+    BIDDING = "bidding", _("招标中")
+    AWARDED = "awarded", _("已定标")
+    CONTRACTED = "contracted", _("已签约")
     CLOSED = "closed", _("已关闭")
     CANCELLED = "cancelled", _("已取消")
     EXPIRED = "expired", _("已过期")

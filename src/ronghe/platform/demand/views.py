@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from ronghe.platform.core.errors import apply_service_errors
 from ronghe.platform.core.models import ConfidentialAccess
 from ronghe.platform.core.permissions import org_ids
+from ronghe.platform.core.registry import object_links
 from ronghe.platform.demand import rules, services
 from ronghe.platform.demand.aggregates import demand_list_totals
 from ronghe.platform.demand.downloads import serve_attachment
@@ -252,6 +253,7 @@ def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "invite_form": InviteForm() if "invite" in actions else None,
         "attachment_form": AttachmentForm() if "attach" in actions else None,
         "access_log": access_log,
+        "next_steps": object_links("demand.demand", request.user, demand),
     })
 
 

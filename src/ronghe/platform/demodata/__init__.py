@@ -9,7 +9,6 @@ does not need Django to be set up.
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import click
@@ -117,7 +116,7 @@ def demo_data_command() -> click.Command:
         from ronghe.errors import InputError
 
         _setup_django()
-        from ronghe.platform.cli import unapplied_migrations
+        from ronghe.platform.bootstrap import unapplied_migrations
         from ronghe.platform.demodata.generator import Spec, generate
 
         pending = unapplied_migrations()
@@ -144,9 +143,6 @@ def demo_data_command() -> click.Command:
 
 
 def _setup_django() -> None:
-    import django
-    from django.apps import apps
+    from ronghe.platform.bootstrap import setup_django
 
-    if not apps.ready:
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ronghe.platform.settings")
-        django.setup()
+    setup_django()
