@@ -241,3 +241,13 @@ def test_rebuild_command(market):
     result = CliRunner().invoke(main, ["match", "rebuild"])
     assert result.exit_code == 0, result.output
     assert "index rebuilt: " in result.output and "4 offerings" in result.output
+
+
+def test_demand_page_offers_the_matches_to_its_owner_only(market, demand_of):
+    demand = demand_of()
+    owner, other = Client(), Client()
+    owner.login(username="manufacturer_admin", password=PASSWORD)
+    other.login(username="provider_admin", password=PASSWORD)
+    url = reverse("demand:demand_detail", args=[demand.pk])
+    assert reverse("matching:demand_matches", args=[demand.pk]) in owner.get(url).content.decode()
+    assert reverse("matching:demand_matches", args=[demand.pk]) not in other.get(url).content.decode()

@@ -15,6 +15,7 @@ app = PlatformApp(
         JourneyStep("provider", _("对单接活：推荐订单"), "matching:my_feed", 25),
         JourneyStep("association", _("批量分派需求清单"), "matching:my_lists", 30),
     ),
+    object_links={"demand.demand": "ronghe.platform.matching.links:demand_links"},
     event_sink="ronghe.platform.matching.sinks:on_event",
     recipients={"matching.assignment_applied": "ronghe.platform.matching.notify:assignment_recipients"},
     audit_types=("matching.assignment",),
