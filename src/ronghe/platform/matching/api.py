@@ -24,6 +24,9 @@ from ronghe.platform.matching import services
 
 LIMIT = OpenApiParameter("limit", int, description="1–100 (default 20)")
 METHOD = OpenApiParameter("method", str, enum=["bm25", "embed", "fusion"], description="default fusion")
+DEMAND_PK = OpenApiParameter("id", int, OpenApiParameter.PATH, description="demand id")
+PROVIDER_PK = OpenApiParameter("id", int, OpenApiParameter.PATH, description="provider organization id")
+LIST_PK = OpenApiParameter("id", int, OpenApiParameter.PATH, description="demand list id")
 
 
 class MatchSerializer(serializers.Serializer):
@@ -65,13 +68,13 @@ def _params(request: Request) -> dict:
 class DemandMatchesViewSet(viewsets.ViewSet):
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(parameters=[LIMIT, METHOD], responses={200: MatchSerializer(many=True)}, tags=["matching"],
+    @extend_schema(parameters=[DEMAND_PK, LIMIT, METHOD], responses={200: MatchSerializer(many=True)}, tags=["matching"],
                    summary="Providers that fit a demand, ranked and explained")
-    def list(self, request: Request, demand_pk: str) -> Response:
+    def list(self, request: Request, id: str) -> Response:
         from ronghe.platform.demand.models import Demand
         from ronghe.platform.demand.visibility import summary_q
 
-        demand = get_object_or_404(Demand.objects.filter(summary_q(request.user)), pk=_pk(demand_pk))
+        demand = get_object_or_404(Demand.objects.filter(summary_q(request.user)), pk=_pk(id))
         with service_errors():
             data = services.demand_matches(request.user, demand, **_params(request))
         return Response(data["matches"])
@@ -80,12 +83,12 @@ class DemandMatchesViewSet(viewsets.ViewSet):
 class ProviderFeedViewSet(viewsets.ViewSet):
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(parameters=[LIMIT, METHOD], responses={200: FeedEntrySerializer(many=True)},
+    @extend_schema(parameters=[PROVIDER_PK, LIMIT, METHOD], responses={200: FeedEntrySerializer(many=True)},
                    tags=["matching"], summary="Demands a provider may see and can serve, ranked")
-    def list(self, request: Request, provider_pk: str) -> Response:
+    def list(self, request: Request, id: str) -> Response:
         from ronghe.platform.accounts.models import Organization
 
-        provider = get_object_or_404(Organization.objects.filter(kind=Organization.Kind.PROVIDER), pk=_pk(provider_pk))
+        provider = get_object_or_404(Organization.objects.filter(kind=Organization.Kind.PROVIDER), pk=_pk(id))
         with service_errors():
             data = services.provider_feed(request.user, provider, **_params(request))
         return Response(data["feed"])
@@ -94,12 +97,13 @@ class ProviderFeedViewSet(viewsets.ViewSet):
 class DemandListAssignViewSet(viewsets.ViewSet):
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(request=AssignRequestSerializer, responses={200: AssignmentResponse}, tags=["matching"],
+    @extend_schema(parameters=[LIST_PK], request=AssignRequestSerializer, responses={200: AssignmentResponse},
+                   tags=["matching"],
                    summary="Capacity-aware batch assignment of a demand list (preview, or apply)")
-    def create(self, request: Request, list_pk: str) -> Response:
+    def create(self, request: Request, id: str) -> Response:
         from ronghe.platform.demand.models import DemandList
 
-        demand_list = get_object_or_404(DemandList.objects.restrict(request.user, "view"), pk=_pk(list_pk))
+        demand_list = get_object_or_404(DemandList.objects.restrict(request.user, "view"), pk=_pk(id))
         body = AssignRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         args = {"per_demand": body.validated_data["per_demand"], "fairness": body.validated_data["fairness"]}
@@ -119,7 +123,7 @@ def _pk(value: str) -> int:
 
 
 def register(router: BaseRouter) -> None:
-    router.register(r"demands/(?P<demand_pk>[^/.]+)/matches", DemandMatchesViewSet, basename="demand-matches")
-    router.register(r"providers/(?P<provider_pk>[^/.]+)/feed", ProviderFeedViewSet, basename="provider-feed")
-    router.register(r"demand-lists/(?P<list_pk>[^/.]+)/assign", DemandListAssignViewSet,
+    router.register(r"demands/(?P<id>[^/.]+)/matches", DemandMatchesViewSet, basename="demand-matches")
+    router.register(r"providers/(?P<id>[^/.]+)/feed", ProviderFeedViewSet, basename="provider-feed")
+    router.register(r"demand-lists/(?P<id>[^/.]+)/assign", DemandListAssignViewSet,
                     basename="demand-list-assign")
