@@ -35,6 +35,9 @@ def _register() -> None:
 
     main.add_command(data)
     main.add_command(measure)
+    from ronghe.match.cli import match
+
+    main.add_command(match)
     from ronghe.platform.cli import register as register_platform
 
     register_platform(main)

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "ronghe.platform.catalog",
     "ronghe.platform.demand",
     "ronghe.platform.providers",
+    "ronghe.platform.matching",
     "ronghe.platform.deals",
     "ronghe.platform.inbox",
     "ronghe.platform.demodata",

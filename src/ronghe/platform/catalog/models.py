@@ -44,6 +44,39 @@ class ServiceCategory(models.Model):
         return [d for d in self.divisions.split(";") if d]
 
 
+class Qualification(models.Model):
+    """The qualification registry (资质登记) as data: items and certificates refer to a qualification by ``code``.
+
+    Shipped with the entries of ``ronghe/match/data/qualifications.json`` (every qualification the catalog names,
+    with the aliases people write them under); the operator adds more (``catalog.services.add_qualification``).
+    """
+
+    code = models.CharField(_("资质代码"), max_length=48, unique=True)
+    name_zh = models.CharField(_("名称"), max_length=200)
+    name_en = models.CharField(_("英文名称"), max_length=200, blank=True)
+    authority = models.CharField(_("发证机关类别"), max_length=32, default="other",
+                                 help_text="issuing-authority kind, e.g. accreditation, market_regulator, transport")
+    aliases = models.TextField(_("别名"), blank=True, help_text="other names, separated by |")
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = "资质 qualification"
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name_zh}"
+
+
+def qualification_registry():
+    """The registry the matching engine and the services resolve names with: the table, else the shipped file."""
+    from ronghe.match.qualifications import Registry, default_registry
+
+    rows = list(Qualification.objects.filter(is_active=True).values("code", "name_zh", "name_en", "authority",
+                                                                     "aliases"))
+    return Registry.from_rows(rows) if rows else default_registry()
+
+
 class ServiceItemQuerySet(RestrictedQuerySet):
     """Everyone sees published and retired items; drafts only their curators (and operators).
 
@@ -112,6 +145,9 @@ class ServiceItem(TimeStampedModel):
     # Derived on save so search and the qualification filter are plain icontains on one column (CJK-safe on
     # SQLite, where JSON text is ASCII-escaped).
     qualifications_text = models.CharField(max_length=500, blank=True, editable=False, db_index=True)
+    #: the registry codes of ``required_qualifications``, in order, with whether each is mandatory (a text the
+    #: registry does not know is kept verbatim as its own code)
+    qualification_codes = models.JSONField(default=list, blank=True, editable=False)
     search_text = models.TextField(blank=True, editable=False)
 
     objects = ServiceItemQuerySet.as_manager()
@@ -132,6 +168,11 @@ class ServiceItem(TimeStampedModel):
     def refresh_derived(self) -> None:
         """Recompute the search columns (also called before bulk inserts, which skip ``save``)."""
         self.qualifications_text = "|".join(self.required_qualifications or [])[:500]
+        registry = qualification_registry()
+        self.qualification_codes = [
+            {"code": r.code, "mandatory": r.strict, "known": r.known}
+            for r in (registry.resolve(text) for text in self.required_qualifications or [])
+        ]
         category = self.category
         self.search_text = " ".join(
             [self.code, self.name_zh, self.name_en, self.scope, self.keywords, self.qualifications_text,

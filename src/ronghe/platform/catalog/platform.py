@@ -19,5 +19,5 @@ app = PlatformApp(
     demo_loader="ronghe.platform.catalog.services:load_demo_catalog",
     demo_order=10,
     labels="ronghe.platform.catalog.labels",
-    audit_types=("catalog.serviceitem", "catalog.servicecategory"),
+    audit_types=("catalog.serviceitem", "catalog.servicecategory", "catalog.qualification"),
 )

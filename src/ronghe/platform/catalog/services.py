@@ -23,7 +23,7 @@ from django.db import transaction
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
-from ronghe.platform.catalog.models import ServiceCategory, ServiceItem, ServiceItemEvent
+from ronghe.platform.catalog.models import Qualification, ServiceCategory, ServiceItem, ServiceItemEvent
 from ronghe.platform.catalog.rules import CURATORS_ONLY, can_create_item, curator_org_ids, item_rules
 from ronghe.platform.catalog.states import ITEM_STATES
 from ronghe.platform.core import kit
@@ -291,6 +291,46 @@ def retire_item(actor: Any, item: ServiceItem) -> ServiceItem:
 
 
 # --- reading -------------------------------------------------------------------------------------------------
+
+QUALIFICATION_FIELDS = ("code", "name_zh", "name_en", "authority", "aliases")
+_CODE = re.compile(r"^[a-z][a-z0-9_]{1,47}$")
+
+
+def add_qualification(actor: Any, **fields: Any) -> Qualification:
+    """The operator extends the qualification registry (资质登记); certificates and items may then name it.
+
+    A code is lower-case ``[a-z][a-z0-9_]*``; a name or alias already taken by another entry is refused, so a
+    name always resolves to one code.
+    """
+    from ronghe.match.qualifications import Registry
+
+    if not (getattr(actor, "is_authenticated", False) and is_operator(actor)):
+        raise PermissionDenied("只有平台运营方可以扩充资质登记 (only the operator extends the registry)")
+    errors: dict[str, list[str]] = {}
+    unknown = set(fields) - set(QUALIFICATION_FIELDS)
+    if unknown:
+        errors["__all__"] = [f"未知字段 (unknown fields): {', '.join(sorted(unknown))}"]
+    code = str(fields.get("code", "")).strip()
+    if not _CODE.match(code):
+        errors["code"] = ["资质代码须为小写字母、数字与下划线 (lower-case letters, digits, _)"]
+    name = str(fields.get("name_zh", "")).strip()
+    if not name:
+        errors["name_zh"] = ["必填 (required)"]
+    aliases = fields.get("aliases") or []
+    aliases = [a.strip() for a in (aliases.split("|") if isinstance(aliases, str) else aliases) if a.strip()]
+    with transaction.atomic():
+        existing = Registry.from_rows(Qualification.objects.values(*QUALIFICATION_FIELDS))
+        if code in existing.qualifications:
+            errors["code"] = ["该代码已存在 (code already in the registry)"]
+        taken = [n for n in (name, *aliases) if n and existing.code_of(n) not in (None, code)]
+        if taken:
+            errors["aliases"] = [f"名称已属于其他资质 (names already taken): {'、'.join(taken)}"]
+        kit.require_fields(errors)
+        q = Qualification.objects.create(code=code, name_zh=name, name_en=str(fields.get("name_en", "")).strip(),
+                                         authority=str(fields.get("authority") or "other"), aliases="|".join(aliases))
+        kit.record(actor, q, "catalog.qualification_added", after=kit.snapshot(q, QUALIFICATION_FIELDS))
+    return q
+
 
 def search_items(query: str, user: Any, *, current_only: bool = True) -> QuerySet[ServiceItem]:
     """Items the user may see whose name, scope, keywords, qualifications or category synonyms hold every term.

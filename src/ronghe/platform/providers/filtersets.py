@@ -14,7 +14,13 @@ from django.utils.translation import gettext_lazy as _
 
 from ronghe.platform.accounts.reference import industries, province_choices
 from ronghe.platform.catalog.models import ServiceCategory, ServiceItem
-from ronghe.platform.providers.models import Certificate, Offering, OfferingProvince, ProviderProfile
+from ronghe.platform.providers.models import (
+    Certificate,
+    Offering,
+    OfferingProvince,
+    ProviderProfile,
+    qualification_choices,
+)
 
 # Bounds keep absurd numbers a 400 instead of an integer overflow inside the database driver.
 _ID = {"min_value": 1, "max_value": 2**63 - 1}
@@ -85,7 +91,7 @@ class ProviderProfileFilterSet(filters.FilterSet):
     province = filters.ChoiceFilter(choices=province_choices(), method="filter_nothing", label=_("服务省份"))
     industry = filters.ChoiceFilter(choices=industry_choices, method="filter_nothing",
                                     field_name="organization__offerings__industries", label=_("服务行业"))
-    certificate_type = filters.ChoiceFilter(choices=Certificate.Type.choices, method="filter_nothing",
+    certificate_type = filters.ChoiceFilter(choices=qualification_choices, method="filter_nothing",
                                             label=_("资质类型"))
     verified_only = filters.BooleanFilter(method="filter_nothing", label=_("仅显示已核验且在有效期内的资质"))
 
@@ -132,7 +138,7 @@ class ProviderProfileFilterSet(filters.FilterSet):
 
 class CertificateFilterSet(filters.FilterSet):
     provider = filters.NumberFilter(field_name="provider_id", **_ID, label=_("服务商组织 ID"))
-    cert_type = filters.ChoiceFilter(choices=Certificate.Type.choices, label=_("资质类型"))
+    cert_type = filters.ChoiceFilter(choices=qualification_choices, label=_("资质类型"))
     verified = filters.BooleanFilter(label=_("已核验"))
     valid = filters.BooleanFilter(method="filter_valid", label=_("在有效期内"))
 

@@ -8,7 +8,13 @@ from django.utils.translation import gettext_lazy as _
 from ronghe.platform.accounts.reference import province_choices
 from ronghe.platform.catalog.models import ServiceItem
 from ronghe.platform.providers.filtersets import industry_choices
-from ronghe.platform.providers.models import Case, Certificate, Offering, ProviderProfile
+from ronghe.platform.providers.models import (
+    Case,
+    Certificate,
+    Offering,
+    ProviderProfile,
+    qualification_choices,
+)
 from ronghe.platform.providers.services import (
     CASE_FIELDS,
     CERTIFICATE_FIELDS,
@@ -74,6 +80,12 @@ class CertificateForm(forms.ModelForm):
         fields = list(CERTIFICATE_FIELDS)
         # a plain FileInput: the stored file has no URL to show (private storage)
         widgets = {"valid_from": _DATE, "valid_to": _DATE, "evidence": forms.FileInput}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # the qualification registry (catalog.Qualification), read when the form is built: operators extend it
+        self.fields["cert_type"] = forms.ChoiceField(label=_("证书类型"), choices=qualification_choices(),
+                                                     initial=self.initial.get("cert_type"))
 
     def clean(self) -> dict:
         data = super().clean()

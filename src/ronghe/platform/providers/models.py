@@ -148,10 +148,32 @@ class OfferingProvince(models.Model):
         return f"{self.offering_id}:{self.province}"
 
 
+def qualification_names() -> dict[str, str]:
+    """Registry code → name, from ``catalog.Qualification`` (the enum's labels as a fallback)."""
+    from ronghe.platform.catalog.models import Qualification
+
+    names = {c: str(label) for c, label in Certificate.Type.choices}
+    names.update(Qualification.objects.filter(is_active=True).values_list("code", "name_zh"))
+    return names
+
+
+def qualification_choices() -> list[tuple[str, str]]:
+    """Choices for forms and filters: every active registry entry, then 其他 (other)."""
+    from ronghe.platform.catalog.models import Qualification
+
+    rows = list(Qualification.objects.filter(is_active=True).values_list("code", "name_zh"))
+    if not rows:
+        rows = [(c, str(label)) for c, label in Certificate.Type.choices if c != "other"]
+    return [*rows, ("other", str(_("其他")))]
+
+
 class Certificate(TimeStampedModel):
     """A qualification or certificate (资质证书). Verified only by a certifier, association or the operator."""
 
     class Type(models.TextChoices):
+        """The common codes of the qualification registry (``catalog.Qualification``), named for code that
+        refers to them; ``cert_type`` takes any registry code, or ``other`` with a ``name``."""
+
         CNAS = "cnas", "CNAS"
         CMA = "cma", "CMA"
         ISO9001 = "iso9001", "ISO 9001"
@@ -167,7 +189,8 @@ class Certificate(TimeStampedModel):
 
     provider = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="certificates",
                                  limit_choices_to={"kind": "provider"}, verbose_name=_("服务商"))
-    cert_type = models.CharField(_("证书类型"), max_length=16, choices=Type.choices)
+    cert_type = models.CharField(_("证书类型"), max_length=48,
+                                 help_text="a catalog.Qualification code, or 'other' with a name")
     name = models.CharField(_("证书名称"), max_length=200, blank=True, help_text="required for type 'other'")
     number = models.CharField(_("证书编号"), max_length=100)
     issuer = models.CharField(_("发证机构"), max_length=200)
@@ -203,11 +226,16 @@ class Certificate(TimeStampedModel):
         verbose_name = "资质证书 certificate"
 
     def __str__(self) -> str:
-        return f"{self.get_cert_type_display()} {self.number}"
+        return f"{self.type_name} {self.number}"
 
     @property
     def display_name(self) -> str:
-        return self.name or self.get_cert_type_display()
+        return self.name or self.type_name
+
+    @property
+    def type_name(self) -> str:
+        """The registry's name of ``cert_type`` (the code itself when the registry has none)."""
+        return qualification_names().get(self.cert_type, self.cert_type)
 
     @property
     def is_expired(self) -> bool:

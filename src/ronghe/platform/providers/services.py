@@ -267,6 +267,11 @@ def _apply_certificate(cert: Certificate, data: Mapping[str, Any], *, new: bool)
             setattr(cert, field, Certificate._meta.get_field(field).to_python(getattr(cert, field)))
         except ValidationError as exc:
             raise ValidationError({field: exc.messages}) from None
+    from ronghe.platform.catalog.models import Qualification
+
+    if cert.cert_type != Certificate.Type.OTHER and not Qualification.objects.filter(
+            code=cert.cert_type, is_active=True).exists():
+        raise ValidationError({"cert_type": "未知的资质类型：请选择资质登记中的类型或“其他” (not in the qualification registry)"})
     if cert.cert_type == Certificate.Type.OTHER and not cert.name:
         raise ValidationError({"name": "类型为“其他”时须填写证书名称 (name the certificate)"})
     if isinstance(cert.valid_from, date) and isinstance(cert.valid_to, date) and cert.valid_from > cert.valid_to:
