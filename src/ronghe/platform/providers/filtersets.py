@@ -91,7 +91,7 @@ class ProviderProfileFilterSet(filters.FilterSet):
     province = filters.ChoiceFilter(choices=province_choices(), method="filter_nothing", label=_("服务省份"))
     industry = filters.ChoiceFilter(choices=industry_choices, method="filter_nothing",
                                     field_name="organization__offerings__industries", label=_("服务行业"))
-    certificate_type = filters.ChoiceFilter(choices=qualification_choices, method="filter_nothing",
+    certificate_type = filters.ChoiceFilter(choices=qualification_choices, method="filter_by_code",
                                             label=_("资质类型"))
     verified_only = filters.BooleanFilter(method="filter_nothing", label=_("仅显示已核验且在有效期内的资质"))
 
@@ -105,6 +105,10 @@ class ProviderProfileFilterSet(filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(Q(organization__name__icontains=value) | Q(headline__icontains=value))
+
+    def filter_by_code(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        """A qualification registry code (typed for the schema); applied in ``filter_queryset`` with the rest."""
+        return queryset
 
     def filter_nothing(self, queryset: QuerySet, name: str, value) -> QuerySet:
         """Offering and certificate filters are applied together in ``filter_queryset``."""

@@ -25,6 +25,6 @@ _NOTICES = {
 def describe(event: ProviderEvent, action: str, user: Any) -> Notice:
     """Sent to the provider's own people: its certificate and the verifier's reason are theirs to read."""
     cert = Certificate.objects.filter(pk=(event.data or {}).get("certificate")).first()
-    label = f"{cert.get_cert_type_display()} {cert.number}" if cert else ""
+    label = f"{cert.type_name} {cert.number}" if cert else ""
     return Notice(_NOTICES.get(action, gettext_noop("贵单位的服务商档案有新动态")),
                   {"certificate": label, "reason": (cert.rejection_reason if cert else "") or event.note}, reverse("providers:my_provider"))
