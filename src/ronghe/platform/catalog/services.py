@@ -404,6 +404,22 @@ def _load_categories(rows: Iterable[dict[str, str]]) -> tuple[int, list[str], li
 LOADER = "system:load_catalog"
 
 
+def _load_shipped_qualifications(actor: Any) -> int:
+    """The shipped qualification registry (migration 0003 loads it too): rows a flush or a fresh database lacks
+    are added back, the operator's own additions and edits are left alone."""
+    from ronghe.match.qualifications import default_rows
+
+    have = set(Qualification.objects.values_list("code", flat=True))
+    rows = [Qualification(code=r["code"], name_zh=r["name_zh"], name_en=r.get("name_en", ""),
+                          authority=r.get("authority", "other"), aliases="|".join(r.get("aliases", ())))
+            for r in default_rows() if r["code"] not in have]
+    if rows:
+        Qualification.objects.bulk_create(rows)
+        kit.record(actor, ("catalog.qualification", "registry"), "catalog.qualifications_loaded",
+                   after={"created": len(rows)})
+    return len(rows)
+
+
 def load_catalog(actor: Any = LOADER, *, categories_path: Path | None = None,
                  items_path: Path | None = None) -> LoadResult:
     """Import the shipped taxonomy and items as published version 1; running it again changes nothing.
@@ -415,6 +431,7 @@ def load_catalog(actor: Any = LOADER, *, categories_path: Path | None = None,
     """
     with transaction.atomic():
         n_cats, cats_created, cats_updated = _load_categories(read_categories(categories_path))
+        _load_shipped_qualifications(actor)
         operator = _operator_org()
         existing = set(ServiceItem.objects.values_list("code", flat=True).distinct())
         categories = {c.code: c for c in ServiceCategory.objects.select_related("parent")}
