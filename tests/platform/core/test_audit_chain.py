@@ -133,11 +133,10 @@ def test_audit_cli_verifies_shows_and_fails_on_tampering(orgs):
     assert broken.exit_code == 1 and "#1" in broken.output and "edited" in broken.output
 
 
+@pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_parallel_writers_never_fork_the_chain(orgs):
     """Threads with their own connections append at once; the chain stays one line (PostgreSQL in CI)."""
-    if connection.vendor == "sqlite" and connection.is_in_memory_db():
-        pytest.skip("the in-memory test database is one shared-cache connection; CI runs this on PostgreSQL")
     org = orgs["manufacturer"]
     errors: list[BaseException] = []
     barrier = threading.Barrier(8)

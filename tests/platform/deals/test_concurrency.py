@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, connections
+from django.db import connections
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -20,14 +20,7 @@ from ronghe.platform.core.audit import verify
 from ronghe.platform.deals import services
 from ronghe.platform.deals.models import Award, DealEvent, Milestone, Payment, SimulatedLedgerEntry
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _needs_separate_connections():
-    if connection.vendor == "sqlite" and connection.is_in_memory_db():
-        pytest.skip("the in-memory SQLite test database is one shared connection: parallel writers need "
-                    "PostgreSQL (run with DATABASE_URL=postgres://…; CI does)")
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres_only]
 
 
 def _parallel(n: int, work: Callable[[int], object]) -> tuple[list[object], list[BaseException]]:
