@@ -7,14 +7,13 @@ drifts from the spec fails here, and so does a service, page or endpoint that dr
 from __future__ import annotations
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.test import Client
 
 from ronghe.platform.deals import services
 from ronghe.platform.deals.models import RFQ, Contract, Milestone
 from ronghe.platform.deals.rules import contract_rules, milestone_rules, rfq_rules
 from tests.platform.deals.conftest import pdf
+from tests.platform.rules_matrix import attempt
 
 pytestmark = pytest.mark.django_db
 
@@ -26,28 +25,6 @@ PROVIDERS = SELLER | {"provider_b"}
 OPERATOR = {"operator"}
 
 
-class _Rollback(Exception):
-    pass
-
-
-def _attempt(fn) -> str:
-    """Run ``fn`` and undo whatever it wrote; 'ok', 'denied' (401/403/404) or 'refused' (400)."""
-    outcome = "ok"
-    try:
-        with transaction.atomic():
-            result = fn()
-            if hasattr(result, "status_code"):
-                code = result.status_code
-                outcome = ("ok" if code < 300 else "refused" if code == 400
-                           else "denied" if code in (401, 403, 404) else f"http {code}")
-            raise _Rollback
-    except _Rollback:
-        pass
-    except PermissionDenied:
-        outcome = "denied"
-    except ValidationError:
-        outcome = "refused"
-    return outcome
 
 
 def _want(who: bool, when: bool) -> str:
@@ -97,9 +74,9 @@ def test_rfq_rule_service_page_and_api_agree(stage, make_deal, users, api_client
             assert rfq_rules.can(user, action, RFQ.objects.get(pk=rfq.pk)) is (want == "ok"), (role, stage, action)
             assert (action in page.context["rfq"]["actions"]) is (want == "ok"), (role, stage, action, "page")
             if user is not None and action in service:
-                got = _attempt(lambda a=action, u=user: service[a](u))
+                got = attempt(lambda a=action, u=user: service[a](u))
                 assert got == want, (role, stage, action, "service", got)
-            got = _attempt(lambda a=action, c=client: api[a](c))
+            got = attempt(lambda a=action, c=client: api[a](c))
             assert got == want, (role, stage, action, "api", got)
 
 
@@ -147,9 +124,9 @@ def test_contract_rule_service_page_and_api_agree(state, make_deal, users, orgs,
             if visible:
                 assert (action in page.context["contract"]["actions"]) is (want == "ok"), (role, state, action)
             if user is not None:
-                got = _attempt(lambda a=action, u=user: service[a](u))
+                got = attempt(lambda a=action, u=user: service[a](u))
                 assert got == want, (role, state, action, "service", got)
-            got = _attempt(lambda a=action, c=client: api[a](c))
+            got = attempt(lambda a=action, c=client: api[a](c))
             assert got == (want if visible else "denied"), (role, state, action, "api", got)
 
 
@@ -197,9 +174,9 @@ def test_milestone_rule_service_page_and_api_agree(stage, make_deal, users, orgs
             if visible:
                 assert (action in shown["actions"]) is (want == "ok"), (role, stage, action, "page")
             if user is not None:
-                got = _attempt(lambda a=action, u=user: service[a](u))
+                got = attempt(lambda a=action, u=user: service[a](u))
                 assert got == want, (role, stage, action, "service", got)
-            got = _attempt(lambda a=action, c=client: api[a](c))
+            got = attempt(lambda a=action, c=client: api[a](c))
             assert got == (want if visible else "denied"), (role, stage, action, "api", got)
 
 
@@ -208,6 +185,6 @@ def test_only_the_arbitrator_resolves(make_deal, users, orgs, api_client_for):
     milestone = Milestone.objects.filter(contract__rfq=rfq, contract__provider=orgs["provider"]).first()
     dispute = services.raise_dispute(users["provider"], milestone, reason="分歧")
     for role in ROLES:
-        got = _attempt(lambda u=users[role]: api_client_for(u).post(
+        got = attempt(lambda u=users[role]: api_client_for(u).post(
             f"/api/disputes/{dispute.pk}/resolve/", {"outcome": "provider", "decision": "d"}, format="json"))
         assert got == ("ok" if role == "operator" else "denied"), (role, got)

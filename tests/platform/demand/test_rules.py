@@ -7,7 +7,6 @@ so a rule that drifts from the spec fails here, and so does a service, page or e
 from __future__ import annotations
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.test import Client
 
@@ -17,6 +16,7 @@ from ronghe.platform.demand.models import Demand, DemandList
 from ronghe.platform.demand.nda import NDA_VERSION
 from ronghe.platform.demand.rules import demand_list_rules, demand_rules
 from tests.platform.demand.conftest import pdf_upload
+from tests.platform.rules_matrix import attempt
 
 ROLES = ("manufacturer", "manufacturer_member", "manufacturer_b", "provider", "provider_member", "provider_b",
          "association", "certifier", "operator", "government", "anonymous")
@@ -42,28 +42,6 @@ def expected(action: str, role: str, state: str) -> tuple[bool, bool]:
     return who, when
 
 
-class _Rollback(Exception):
-    pass
-
-
-def _attempt(fn) -> str:
-    """Run ``fn`` and undo whatever it wrote; 'ok', 'denied' (403/404/401) or 'refused' (400)."""
-    outcome = "ok"
-    try:
-        with transaction.atomic():
-            result = fn()
-            if hasattr(result, "status_code"):
-                code = result.status_code
-                outcome = ("ok" if code < 300 else "refused" if code == 400
-                           else "denied" if code in (401, 403, 404) else f"http {code}")
-            raise _Rollback
-    except _Rollback:
-        pass
-    except PermissionDenied:
-        outcome = "denied"
-    except ValidationError:
-        outcome = "refused"
-    return outcome
 
 
 def _demand_in(state: str, make_demand, users, orgs) -> Demand:
@@ -118,9 +96,9 @@ def test_demand_rule_service_page_and_api_agree(state, make_demand, users, orgs,
             fresh = Demand.objects.get(pk=demand.pk)
             assert demand_rules.can(user, action, fresh) is (want == "ok"), (role, state, action, "rule")
             if user is not None:
-                got = _attempt(lambda a=action, u=user: SERVICE_CALLS[a](u, Demand.objects.get(pk=demand.pk), orgs))
+                got = attempt(lambda a=action, u=user: SERVICE_CALLS[a](u, Demand.objects.get(pk=demand.pk), orgs))
                 assert got == want, (role, state, action, "service", got)
-            got = _attempt(lambda a=action, c=api: _api(c, a, demand, orgs))
+            got = attempt(lambda a=action, c=api: _api(c, a, demand, orgs))
             api_want = want if visible else "denied"  # an invisible demand is a 404 whatever the rule
             assert got == api_want, (role, state, action, "api", got)
             if visible:
@@ -197,7 +175,7 @@ def test_demand_list_rules_pages_and_api_agree(state, users, orgs, items, api_cl
             assert page.context["actions"] == allowed, role
         api = api_client_for(user)
         for action in ("publish", "close"):
-            got = _attempt(lambda a=action, c=api: c.post(f"/api/demand-lists/{demand_list.pk}/{a}/", format="json"))
+            got = attempt(lambda a=action, c=api: c.post(f"/api/demand-lists/{demand_list.pk}/{a}/", format="json"))
             if action in allowed:
                 assert got == "ok", (role, state, action)
             else:
