@@ -83,10 +83,9 @@ class ServiceItemQuerySet(RestrictedQuerySet):
     Who may edit, publish, revise or retire an item is ``catalog.rules`` — one predicate per action.
     """
 
-    def restrict(self, user, action: str = "view"):
+    def visible_to(self, user):
         from ronghe.platform.core.permissions import is_operator, org_ids
 
-        super().restrict(user, action)  # "view" only
         if is_operator(user):
             return self
         public = models.Q(status__in=[ServiceItem.Status.PUBLISHED, ServiceItem.Status.RETIRED])

@@ -26,7 +26,11 @@ class RestrictedQuerySet(models.QuerySet):
         per object by services, pages and the API alike — never a second queryset that could disagree."""
         if action != "view":
             raise ValueError(f"restrict() decides visibility only; ask the app's rules for {action!r}")
-        return self  # the default: every row is public; apps narrow it for private rows
+        return self.visible_to(user)
+
+    def visible_to(self, user: Any) -> RestrictedQuerySet:
+        """The rows ``user`` may see; the default is every row. Apps override this for private rows."""
+        return self
 
 
 class TimeStampedModel(models.Model):

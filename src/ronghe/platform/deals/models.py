@@ -44,13 +44,10 @@ class RFQState(models.TextChoices):
 class RFQQuerySet(RestrictedQuerySet):
     """An RFQ is as visible as its demand's summary (an invited-only RFQ too: only the invited may *bid*)."""
 
-    def restrict(self, user, action: str = "view"):
+    def visible_to(self, user):
         from ronghe.platform.core.permissions import is_operator
         from ronghe.platform.demand.models import Demand
         from ronghe.platform.demand.visibility import summary_q
-
-        if action != "view":
-            raise ValueError(f"restrict() decides visibility only; ask deals.rules for {action!r}")
         if is_operator(user):
             return self
         return self.filter(Q(demand__in=Demand.objects.filter(summary_q(user)).values("pk"))
@@ -142,11 +139,8 @@ class BidQuerySet(RestrictedQuerySet):
     """Before opening a bid row exists only for its bidder (nobody else may even count it); after opening also
     for the buyer, the operator and the other bidders (who still see only what ``sealing`` allows)."""
 
-    def restrict(self, user, action: str = "view"):
+    def visible_to(self, user):
         from ronghe.platform.core.permissions import is_operator
-
-        if action != "view":
-            raise ValueError(f"restrict() decides visibility only; ask deals.rules for {action!r}")
         mine = _party_orgs(user)
         own = Q(provider__in=mine)
         opened = ~Q(rfq__state=RFQState.BIDDING) & ~Q(state=BidState.WITHDRAWN)
@@ -235,11 +229,8 @@ class ContractQuerySet(RestrictedQuerySet):
     """A contract is seen by its two parties and the operator; its arbitrating association while a dispute runs
     (``rules.arbitrates``)."""
 
-    def restrict(self, user, action: str = "view"):
+    def visible_to(self, user):
         from ronghe.platform.core.permissions import is_operator
-
-        if action != "view":
-            raise ValueError(f"restrict() decides visibility only; ask deals.rules for {action!r}")
         if is_operator(user):
             return self
         mine = _party_orgs(user)

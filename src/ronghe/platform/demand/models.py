@@ -21,11 +21,8 @@ from ronghe.platform.core.storage import private_storage
 class DemandListQuerySet(RestrictedQuerySet):
     """Published and closed lists are public; drafts only for their association (and operators)."""
 
-    def restrict(self, user, action: str = "view"):
+    def visible_to(self, user):
         from ronghe.platform.core.permissions import is_operator, org_ids
-
-        if action != "view":
-            raise ValueError(f"restrict() decides visibility only; ask demand.rules for {action!r}")
         if is_operator(user):
             return self
         mine = org_ids(user)
@@ -111,11 +108,8 @@ class DemandState(models.TextChoices):
 class DemandQuerySet(RestrictedQuerySet):
     """Rows a user may know exist; the fields each one may see are decided by ``visibility``."""
 
-    def restrict(self, user, action: str = "view"):
+    def visible_to(self, user):
         from ronghe.platform.demand.visibility import summary_q
-
-        if action != "view":
-            raise ValueError(f"restrict() decides visibility only; ask demand.rules for {action!r}")
         return self.filter(summary_q(user))
 
     def for_listing(self) -> DemandQuerySet:

@@ -22,9 +22,7 @@ from ronghe.platform.core.models import RestrictedQuerySet, TimeStampedModel
 class NotificationQuerySet(RestrictedQuerySet):
     """A notification is seen by its recipient only — not by colleagues, not by the operator's pages."""
 
-    def restrict(self, user: Any, action: str = "view") -> NotificationQuerySet:
-        if action != "view":
-            raise ValueError(f"restrict() decides visibility only; ask inbox.rules for {action!r}")
+    def visible_to(self, user: Any) -> NotificationQuerySet:
         if not getattr(user, "is_authenticated", False):
             return self.none()
         return self.filter(recipient=user)

@@ -71,11 +71,11 @@ class ProviderProfile(TimeStampedModel):
 
 
 class OfferingQuerySet(OwnedQuerySet):
-    def restrict(self, user, action: str = "view"):
+    def visible_to(self, user):
         """Inactive offerings are visible only to their provider (and operators)."""
         from ronghe.platform.core.permissions import is_operator, org_ids
 
-        qs = super().restrict(user, action)  # refuses anything but "view"
+        qs = super().visible_to(user)
         if is_operator(user):
             return qs
         mine = org_ids(user) if getattr(user, "is_authenticated", False) else []
