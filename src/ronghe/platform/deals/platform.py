@@ -26,6 +26,7 @@ app = PlatformApp(
     ),
     demo_loader="ronghe.platform.deals.demo:load_demo",
     demo_order=60,
+    notices="ronghe.platform.deals.notify:describe",
     recipients={
         "rfq.created": f"{_N}:invited_providers",
         "bid.submitted": f"{_N}:bidder",
