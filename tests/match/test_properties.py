@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from ronghe.match.assign import assign
 from ronghe.match.catalog import shipped_items
 from ronghe.match.embed import EmbeddingStore, HashEmbedder
-from ronghe.match.engine import Index
+from ronghe.match.engine import DemandPool, Index
 from ronghe.match.evaluate import eligible, offering_failures
 from ronghe.match.qualifications import default_registry
 from ronghe.match.records import Certificate, Demand, Offering, Provider
@@ -92,6 +92,36 @@ def test_constraints_are_never_violated_and_explanations_add_up(ps, ds, method):
             assert set(reasons) in [set(f) for f in fails]
         assert [m.provider for m in result.matches] == [m.provider for m in sorted(
             result.matches, key=lambda m: (-m.score, m.provider))]
+
+
+@PROPS
+@given(providers(), st.lists(demands, min_size=0, max_size=8, unique_by=lambda d: d.id),
+       st.sampled_from(["bm25", "embed", "fusion"]), st.data())
+def test_feed_agrees_with_the_longhand_check_and_only_narrows_like_a_smaller_pool(ps, ds, method, data):
+    idx = _index(ps)
+    registry, items = default_registry(), shipped_items()
+    pool = DemandPool(ds)
+    for p in ps:
+        feed = idx.feed(p.id, pool, limit=100, method=method)
+        assert {f.demand for f in feed} == {d.id for d in ds if eligible(p, d, DAY, registry, items)}
+        for f in feed:
+            assert abs(sum(x.contribution for x in f.explanation.factors) - f.score) < 1e-9
+        assert [f.demand for f in feed] == [f.demand for f in sorted(feed, key=lambda f: (-f.score, f.demand))]
+        some = data.draw(st.lists(st.sampled_from([d.id for d in ds]), unique=True) if ds else st.just([]))
+        narrowed = idx.feed(p.id, pool, limit=100, method=method, only=some)
+        alone = idx.feed(p.id, [d for d in ds if d.id in some], limit=100, method=method)
+        assert [(f.demand, f.score) for f in narrowed] == [(f.demand, f.score) for f in alone]
+
+
+@PROPS
+@given(providers(), demands, st.sampled_from(["bm25", "fusion"]))
+def test_scores_without_explanations_are_the_explained_scores(ps, d, method):
+    idx = _index(ps)
+    full = idx.match(d, limit=100, method=method)
+    bare = idx.match(d, limit=100, method=method, explain=False)
+    assert [(m.provider, m.score, m.offering_index) for m in bare.matches] == \
+        [(m.provider, m.score, m.offering_index) for m in full.matches]
+    assert all(m.explanation is None for m in bare.matches)
 
 
 @PROPS

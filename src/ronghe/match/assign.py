@@ -80,10 +80,10 @@ def assign(index: Index, demands: Sequence[Demand], *, per_demand: int = 5, fair
     n_candidates: dict[str, int] = {}
     for n, d in enumerate(demands):
         vec = (vectors or {}).get(d.id)
-        result = index.match(d, limit=candidates, method=method, vector=vec)
+        result = index.match(d, limit=candidates, method=method, vector=vec, explain=False)
         n_candidates[d.id] = result.candidates
         for m in result.matches:
-            arcs.append((n, m.explanation.offering_index, m.score))
+            arcs.append((n, m.offering_index, m.score))
     flow = min_cost_flow.SimpleMinCostFlow()
     n_d = len(demands)
     offerings = sorted({k for _, k, _ in arcs})

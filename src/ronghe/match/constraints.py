@@ -114,6 +114,14 @@ class ConstraintTable:
                 self.members[m].append(n)
         self._held_cache: dict[tuple[str, int], np.ndarray] = {}
         self.n_providers = len(providers)
+        # ties are broken by provider id: its rank among the ids, so a sort can use integers
+        self.p_key_rank = np.empty(len(providers), np.int64)
+        self.p_key_rank[sorted(range(len(providers)), key=self.provider_ids.__getitem__)] = np.arange(len(providers))
+        # offerings are laid out provider by provider: provider n's are [start[n], start[n + 1])
+        self.p_start = np.searchsorted(self.o_provider, np.arange(len(providers) + 1))
+
+    def offerings_of(self, n: int) -> range:
+        return range(int(self.p_start[n]), int(self.p_start[n + 1]))
 
     # --- per demand -----------------------------------------------------------------------------
 

@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
+import scipy.sparse as sp
 
 from ronghe.match import catalog as C
 from ronghe.match import score as S
-from ronghe.match.constraints import CONSTRAINTS, REASONS, ConstraintTable, item_requirements
+from ronghe.match.constraints import CONSTRAINTS, NATIONWIDE_BIT, REASONS, ConstraintTable, item_requirements
 from ronghe.match.embed import EmbeddingStore
 from ronghe.match.lexical import LexicalIndex
 from ronghe.match.qualifications import Registry, default_registry
@@ -34,10 +35,13 @@ METHODS = ("bm25", "embed", "fusion")
 class Match:
     provider: str
     score: float
-    explanation: S.Explanation
+    explanation: S.Explanation | None  # None when asked with ``explain=False`` (batch assignment)
+    offering_index: int = -1  # the provider's best offering, a position in the index's constraint table
 
     def as_dict(self) -> dict:
         e = self.explanation
+        if e is None:
+            return {"provider": self.provider, "score": self.score}
         return {"provider": self.provider, "score": self.score, "reasons": e.reasons(),
                 "constraints": e.constraints, "explanation": e.as_dict()}
 
@@ -69,7 +73,10 @@ class Index:
         registry: Registry | None = None,
         items: Mapping[str, C.Item] | None = None,
         weights: Mapping[str, float] | None = None,
+        previous: Index | None = None,
     ) -> None:
+        """``previous``: an index of the same platform built earlier, whose tokens are reused, so a rebuild
+        tokenizes only the texts it has not seen (jieba is most of a build's time)."""
         self.providers = list(providers)
         self.reference_date = reference_date or date.today()
         self.registry = registry or default_registry()
@@ -83,7 +90,11 @@ class Index:
         self.o_text = np.fromiter((texts.setdefault(o.text, len(texts)) for o in t.offerings), np.int64,
                                   len(t.offerings))
         self.texts = list(texts)
-        self.text_tokens = self.tokenizer.many(self.texts)
+        if previous is not None and previous.tokenizer is not self.tokenizer:
+            previous = None  # another dictionary, other tokens
+        known = dict(zip(previous.texts, previous.text_tokens, strict=True)) if previous is not None else {}
+        self.text_tokens = [hit if (hit := known.get(text)) is not None else self.tokenizer.tokens(text)
+                            for text in self.texts]
         self.lexical = LexicalIndex(self.text_tokens)
         self.store = store
         if store is not None and self.texts:
@@ -105,7 +116,7 @@ class Index:
         ]
         self._o_explicit = [o.provinces if o.provinces is not None else self.providers[n].provinces_served
                             for n, o in zip(t.o_provider, t.offerings, strict=True)]
-        self._query_tokens: dict[str, list[str]] = {}
+        self._query_tokens: dict[str, list[str]] = dict(previous._query_tokens) if previous is not None else {}
 
     # --- demand side ----------------------------------------------------------------------------
 
@@ -126,15 +137,15 @@ class Index:
 
     # --- the scoring core -----------------------------------------------------------------------
 
-    def _factors(self, demand: Demand, offs: np.ndarray, day: date) -> dict[str, np.ndarray]:
-        """Every factor but text, per offering."""
+    def _factors(self, asks: Asks, offs: np.ndarray, day: date) -> dict[str, np.ndarray]:
+        """Every factor but text, per (demand, offering) pair: ``asks`` holds the demand side, one row a pair."""
         t = self.table
         prov = t.o_provider[offs]
         n = len(offs)
         values: dict[str, np.ndarray] = {}
-        ind = demand.manufacturer_industry
         values["industry"] = np.fromiter(
-            (1.0 if ind and ind in self._o_industries[k] else (0.0 if ind else 1.0) for k in offs), np.float64, n)
+            (1.0 if ind and ind in self._o_industries[k] else (0.0 if ind else 1.0)
+             for ind, k in zip(asks.industry, offs, strict=True)), np.float64, n)
         tier = self.p_tier[prov]
         cap = np.minimum(1.0, (self.p_verified[prov] + self.p_cases[prov]) / 6.0)
         values["capability"] = np.where(np.isnan(tier), cap, tier)
@@ -149,29 +160,21 @@ class Index:
         values["qualifications"] = pref
         values["track_record"] = (self.p_on_time[prov] + 0.8 * 3.0) / (self.p_completed[prov] + 3.0)
         pmin, pmax = t.o_price_min[offs], t.o_price_max[offs]
-        if demand.budget_min is None and demand.budget_max is None:
-            values["price"] = np.ones(n)
-        else:
-            lo = np.maximum(pmin, demand.budget_min if demand.budget_min is not None else -np.inf)
-            hi = np.minimum(pmax, demand.budget_max if demand.budget_max is not None else np.inf)
-            width = pmax - pmin
-            with np.errstate(invalid="ignore", divide="ignore"):
-                share = np.where((width > 0) & np.isfinite(width), (hi - lo) / width, 1.0)
-            values["price"] = np.clip(np.where(hi < lo, 0.0, share), 0.0, 1.0)
-        if demand.province:
-            values["region"] = np.fromiter(
-                (1.0 if self.p_home[p] == demand.province else
-                 (0.6 if demand.province in self._o_explicit[k] else 0.3) for p, k in zip(prov, offs, strict=True)),
-                np.float64, n)
-        else:
-            values["region"] = np.ones(n)
-        values["capacity"] = np.minimum(1.0, np.maximum(t.o_remaining[offs], 0) / (3.0 * max(1, demand.quantity)))
-        if demand.days_to_deadline is None:
-            values["lead_time"] = np.ones(n)
-        elif demand.days_to_deadline <= 0:
-            values["lead_time"] = np.zeros(n)
-        else:
-            values["lead_time"] = np.clip(1.0 - t.o_lead[offs] / demand.days_to_deadline, 0.0, 1.0)
+        lo = np.maximum(pmin, asks.budget_lo)
+        hi = np.minimum(pmax, asks.budget_hi)
+        width = pmax - pmin
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = np.where((width > 0) & np.isfinite(width), (hi - lo) / width, 1.0)
+        values["price"] = np.where(asks.no_budget, 1.0, np.clip(np.where(hi < lo, 0.0, share), 0.0, 1.0))
+        values["region"] = np.fromiter(
+            (1.0 if not where else 1.0 if self.p_home[p] == where else
+             0.6 if where in self._o_explicit[k] else 0.3
+             for where, p, k in zip(asks.province, prov, offs, strict=True)), np.float64, n)
+        values["capacity"] = np.minimum(1.0, np.maximum(t.o_remaining[offs], 0) / (3.0 * asks.quantity))
+        days = asks.deadline
+        with np.errstate(invalid="ignore", divide="ignore"):
+            lead = np.clip(1.0 - t.o_lead[offs] / days, 0.0, 1.0)
+        values["lead_time"] = np.where(np.isnan(days), 1.0, np.where(days <= 0, 0.0, lead))
         return values
 
     def _text(self, demand: Demand, offs: np.ndarray, vector: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
@@ -185,14 +188,20 @@ class Index:
         return lex, sem
 
     @staticmethod
-    def _ranks(values: np.ndarray, keys: Sequence[str], eligible: np.ndarray) -> np.ndarray:
-        """1-based ranks by descending value (ties by key), 0 where not eligible."""
+    def _ranks(values: np.ndarray, key_rank: np.ndarray, eligible: np.ndarray) -> np.ndarray:
+        """1-based ranks by descending value, ties by key (``key_rank``: the keys' sorted order), 0 where not
+        eligible."""
         ranks = np.zeros(len(values), np.int64)
         idx = np.flatnonzero(eligible)
         if len(idx):
-            order = sorted(idx, key=lambda i: (-float(values[i]), keys[i]))
+            order = idx[np.lexsort((key_rank[idx], -values[idx].astype(np.float64)))]
             ranks[order] = np.arange(1, len(order) + 1)
         return ranks
+
+    @staticmethod
+    def _top(total: np.ndarray, key_rank: np.ndarray, limit: int) -> np.ndarray:
+        """Positions of the ``limit`` best totals, ties by key."""
+        return np.lexsort((key_rank, -total))[:limit]
 
     def _text_relevance(self, method: str, lex_rank: np.ndarray, sem_rank: np.ndarray) -> np.ndarray:
         k = S.RRF_K
@@ -257,8 +266,9 @@ class Index:
     # --- the questions --------------------------------------------------------------------------
 
     def match(self, demand: Demand, *, limit: int = 20, method: str = "fusion", vector: np.ndarray | None = None,
-              day: date | None = None, explain_dropped: bool = False) -> Result:
-        """The providers that fit ``demand``, best first, each with an explanation that adds up."""
+              day: date | None = None, explain_dropped: bool = False, explain: bool = True) -> Result:
+        """The providers that fit ``demand``, best first, each with an explanation that adds up
+        (``explain=False``: scores and offerings only, the same scores, for batch assignment)."""
         if method not in METHODS:
             raise ValueError(f"method must be one of {METHODS}")
         if limit < 0:
@@ -283,19 +293,24 @@ class Index:
         first[1:] = prov[order][1:] != prov[order][:-1]
         rows = order[first]
         cand, lex, sem, prov = cand[rows], lex[rows], sem[rows], prov[rows]
-        keys = [self.providers[p].id for p in prov]
-        lex_rank = self._ranks(lex, keys, lex > 0)
-        sem_rank = self._ranks(sem, keys, np.full(len(sem), vector is not None and self.store is not None))
+        key_rank = t.p_key_rank[prov]
+        lex_rank = self._ranks(lex, key_rank, lex > 0)
+        sem_rank = self._ranks(sem, key_rank, np.full(len(sem), vector is not None and self.store is not None))
         text = self._text_relevance(method, lex_rank, sem_rank)
-        values = self._factors(demand, cand, day)
+        values = self._factors(Asks.of(demand, len(cand)), cand, day)
         total = self._combine(text, values)
-        top = sorted(range(len(cand)), key=lambda i: (-total[i], keys[i]))[:limit]
-        tokens = self.demand_tokens(demand)
+        top = self._top(total, key_rank, limit)
         matches = []
         for i in top:
-            e = self._explain(demand, int(cand[i]), float(text[i]), {n: float(v[i]) for n, v in values.items()},
-                              float(lex[i]), float(sem[i]), int(lex_rank[i]), int(sem_rank[i]), tokens, method)
-            matches.append(Match(keys[i], e.score, e))
+            pid = t.provider_ids[prov[i]]
+            vals = {n: float(v[i]) for n, v in values.items()}
+            if not explain:
+                matches.append(Match(pid, S.score_of(dict(vals, text=float(text[i])), self.weights), None,
+                                     int(cand[i])))
+                continue
+            e = self._explain(demand, int(cand[i]), float(text[i]), vals, float(lex[i]), float(sem[i]),
+                              int(lex_rank[i]), int(sem_rank[i]), self.demand_tokens(demand), method)
+            matches.append(Match(pid, e.score, e, int(cand[i])))
         matches.sort(key=lambda m: (-m.score, m.provider))
         return Result(demand.id, method, matches, len(cand), dropped)
 
@@ -316,9 +331,14 @@ class Index:
 
     def feed(self, provider_id: str, demands: Iterable[Demand] | DemandPool, *, limit: int = 20,
              method: str = "fusion", vectors: Mapping[str, np.ndarray] | None = None,
-             day: date | None = None) -> list[FeedEntry]:
+             day: date | None = None, only: Iterable[str] | None = None) -> list[FeedEntry]:
         """The demands it can serve, ranked — chosen only among those given: the caller passes what the
-        provider may see (``demand.visibility``), so the engine cannot leak what it was never told."""
+        provider may see (``demand.visibility``), as the demands or as ``only`` (ids in a larger pool), so the
+        engine cannot leak what it was never told.
+
+        Array work over the pool: for each of the provider's offerings, the demands naming its item (or a
+        category of it) are checked column by column, so a feed over thousands of demands costs a few
+        vector operations per offering, not a loop over demands."""
         if method not in METHODS:
             raise ValueError(f"method must be one of {METHODS}")
         if limit < 0:
@@ -329,71 +349,217 @@ class Index:
             return []
         pool = demands if isinstance(demands, DemandPool) else DemandPool(demands)
         day = day or self.reference_date
-        mine = np.flatnonzero(t.o_provider == n)
-        rows = []  # (demand, offering, lex, sem, has vector, values)
-        for d in pool.serving(t.offerings[k] for k in mine):
-            offs = mine[[(t.offerings[k].item == d.item) if d.item else
-                         bool(t.offerings[k].category and t.offerings[k].category.startswith(d.category or "~"))
-                         for k in mine]]
-            offs = offs[t.passing(t.check(d, offs, day))]
-            if not len(offs):
+        allowed = pool.allowed(only)
+        p = self.providers[n]
+        banned = pool.conflicts(provider_id, p.members)
+        req_ok = pool.requirements_held(lambda code: bool(t.holds(code, day)[n]))
+        pair_rows, pair_offs = [], []
+        for k in t.offerings_of(n):
+            o = t.offerings[k]
+            if not t.o_active[k] or t.o_remaining[k] <= 0:
                 continue
-            vec = None
-            if method != "bm25":
-                vec = vectors.get(d.id) if vectors is not None else self.demand_vector(d)
-            lex, sem = self._text(d, offs, vec)
-            best = int(np.argmax(lex / (lex.max() or 1) + sem))
-            vals = self._factors(d, offs[best:best + 1], day)
-            rows.append((d, int(offs[best]), float(lex[best]), float(sem[best]), vec is not None,
-                         {k: float(v[0]) for k, v in vals.items()}))
-        if not rows:
+            holders = t.item_holders(o.item, day) if o.item else None
+            if holders is not None and not holders[n]:
+                continue
+            rows = pool.served_by(o)
+            rows = rows[allowed[rows]]
+            if not len(rows):
+                continue
+            served = t.o_provinces[k] & np.int64(1 << NATIONWIDE_BIT)
+            ok = (req_ok[rows] & ~banned[rows]
+                  & (~pool.has_province[rows] | ((t.o_provinces[k] & pool.province_bit[rows]) != 0) | (served != 0))
+                  & (t.o_price_min[k] <= pool.budget_hi[rows]) & (t.o_price_max[k] >= pool.budget_lo[rows])
+                  & (np.isnan(pool.deadline[rows]) | (t.o_lead[k] <= pool.deadline[rows])))
+            rows = rows[ok]
+            pair_rows.append(rows)
+            pair_offs.append(np.full(len(rows), k, np.int64))
+        if not pair_rows or not sum(len(r) for r in pair_rows):
             return []
-        keys = [r[0].id for r in rows]
-        lex = np.array([r[2] for r in rows])
-        sem = np.array([r[3] for r in rows])
-        lex_rank = self._ranks(lex, keys, lex > 0)
-        sem_rank = self._ranks(sem, keys, np.array([r[4] for r in rows]) & (self.store is not None))
+        rows, offs = np.concatenate(pair_rows), np.concatenate(pair_offs)
+        docs = self.o_text[offs]
+        urows, udocs = np.unique(rows), np.unique(docs)
+        query, terms = pool.query_terms(self, urows)
+        weights = self.lexical.matrix[terms][:, udocs].toarray() if len(terms) else np.zeros((0, len(udocs)))
+        lex = np.asarray(query @ weights, np.float32)[np.searchsorted(urows, rows), np.searchsorted(udocs, docs)]
+        use_vectors = method != "bm25" and self.store is not None
+        if use_vectors:
+            qv, has_vec = pool.vectors_for(self, rows, vectors)
+            sem = np.einsum("ij,ij->i", qv, self.vectors[docs]).astype(np.float32)
+            sem[~has_vec] = 0.0
+        else:
+            sem, has_vec = np.zeros(len(rows), np.float32), np.zeros(len(rows), bool)
+        # one pair per demand: its best offering (BM25 normalised over the demand's offerings, plus cosine)
+        order = np.lexsort((offs, rows))
+        rows, offs, lex, sem, has_vec = rows[order], offs[order], lex[order], sem[order], has_vec[order]
+        starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+        rowmax = np.repeat(np.maximum.reduceat(lex, starts), np.diff(np.r_[starts, len(rows)]))
+        key = lex / np.where(rowmax > 0, rowmax, 1) + sem
+        best = np.lexsort((offs, -key, rows))
+        first = np.r_[True, rows[best][1:] != rows[best][:-1]]
+        pick = best[first]
+        rows, offs, lex, sem, has_vec = rows[pick], offs[pick], lex[pick], sem[pick], has_vec[pick]
+        key_rank = pool.key_rank[rows]
+        lex_rank = self._ranks(lex, key_rank, lex > 0)
+        sem_rank = self._ranks(sem, key_rank, has_vec & use_vectors)
         text = self._text_relevance(method, lex_rank, sem_rank)
-        values = {name: np.array([r[5][name] for r in rows]) for name in rows[0][5]}
+        values = self._factors(pool.asks(rows), offs, day)
         total = self._combine(text, values)
-        top = sorted(range(len(rows)), key=lambda i: (-total[i], keys[i]))[:limit]
         out = []
-        for i in top:
-            d, k, lx, sm, _, vals = rows[i]
-            e = self._explain(d, k, float(text[i]), vals, lx, sm, int(lex_rank[i]), int(sem_rank[i]),
+        for i in self._top(total, key_rank, limit):
+            d = pool.demands[rows[i]]
+            e = self._explain(d, int(offs[i]), float(text[i]), {k: float(v[i]) for k, v in values.items()},
+                              float(lex[i]), float(sem[i]), int(lex_rank[i]), int(sem_rank[i]),
                               self.demand_tokens(d), method)
             out.append(FeedEntry(d.id, e.score, e))
         out.sort(key=lambda f: (-f.score, f.demand))
         return out
 
 
-class DemandPool:
-    """Open demands indexed by item and category, so a feed looks only at those a provider could serve."""
+@dataclass
+class Asks:
+    """The demand side of (demand, offering) pairs as columns, one row a pair (missing bounds open)."""
 
-    def __init__(self, demands: Iterable[Demand]) -> None:
+    industry: list[str | None]
+    province: list[str | None]
+    budget_lo: np.ndarray  # −inf when open
+    budget_hi: np.ndarray  # +inf when open
+    no_budget: np.ndarray  # neither bound given: price fit 1
+    deadline: np.ndarray  # days to the deadline, NaN when none
+    quantity: np.ndarray  # at least 1
+
+    @classmethod
+    def of(cls, d: Demand, n: int) -> Asks:
+        lo = -np.inf if d.budget_min is None else d.budget_min
+        hi = np.inf if d.budget_max is None else d.budget_max
+        return cls([d.manufacturer_industry] * n, [d.province] * n, np.full(n, lo, np.float64),
+                   np.full(n, hi, np.float64), np.full(n, d.budget_min is None and d.budget_max is None),
+                   np.full(n, np.nan if d.days_to_deadline is None else d.days_to_deadline, np.float64),
+                   np.full(n, max(1, d.quantity), np.float64))
+
+
+class DemandPool:
+    """Open demands as columns, indexed by item and category, so a feed looks only at those a provider could
+    serve. Build it once and pass ``only`` to ``Index.feed`` to narrow it to what one provider may see."""
+
+    def __init__(self, demands: Iterable[Demand], vectors: Mapping[str, np.ndarray] | None = None) -> None:
+        from ronghe.match.constraints import province_bits
+
         self.demands = list(demands)
-        self.by_item: dict[str, list[Demand]] = {}
-        self.by_category: dict[str, list[Demand]] = {}
-        for d in self.demands:
+        n = len(self.demands)
+        self.position = {d.id: i for i, d in enumerate(self.demands)}
+        by_item: dict[str, list[int]] = {}
+        by_category: dict[str, list[int]] = {}
+        for i, d in enumerate(self.demands):
             if d.item:
-                self.by_item.setdefault(d.item, []).append(d)
+                by_item.setdefault(d.item, []).append(i)
             elif d.category:
-                self.by_category.setdefault(d.category, []).append(d)
+                by_category.setdefault(d.category, []).append(i)
+        self.by_item = {k: np.array(v, np.int64) for k, v in by_item.items()}
+        self.by_category = {k: np.array(v, np.int64) for k, v in by_category.items()}
+        bits = province_bits()
+        self.has_province = np.fromiter((bool(d.province) for d in self.demands), bool, n)
+        self.province_bit = np.fromiter((1 << bits[d.province] if d.province in bits else 0 for d in self.demands),
+                                        np.int64, n)
+        self.budget_lo = np.fromiter((-np.inf if d.budget_min is None else d.budget_min for d in self.demands),
+                                     np.float64, n)
+        self.budget_hi = np.fromiter((np.inf if d.budget_max is None else d.budget_max for d in self.demands),
+                                     np.float64, n)
+        self.no_budget = np.fromiter((d.budget_min is None and d.budget_max is None for d in self.demands), bool, n)
+        self.deadline = np.fromiter((np.nan if d.days_to_deadline is None else d.days_to_deadline
+                                     for d in self.demands), np.float64, n)
+        self.quantity = np.fromiter((max(1, d.quantity) for d in self.demands), np.float64, n)
+        self.key_rank = np.empty(n, np.int64)
+        self.key_rank[sorted(range(n), key=lambda i: self.demands[i].id)] = np.arange(n)
+        self.required = [(i, d.required_certificates) for i, d in enumerate(self.demands) if d.required_certificates]
+        self.by_buyer: dict[str, list[int]] = {}
+        self.by_member: dict[str, list[int]] = {}
+        for i, d in enumerate(self.demands):
+            if d.buyer is not None:
+                self.by_buyer.setdefault(d.buyer, []).append(i)
+            for m in d.buyer_members:
+                self.by_member.setdefault(m, []).append(i)
+        self._vectors = dict(vectors) if vectors is not None else None
+        self._for_index: dict | None = None
 
     def __len__(self) -> int:
         return len(self.demands)
 
-    def serving(self, offerings: Iterable) -> list[Demand]:
-        """Demands naming an item offered, or a category (prefix) of one offered; each once, in pool order."""
-        seen: dict[int, Demand] = {}
-        for o in offerings:
-            for d in self.by_item.get(o.item or "", ()):
-                seen.setdefault(id(d), d)
-            cat = o.category or ""
-            for cut in range(2, len(cat) + 1):
-                for d in self.by_category.get(cat[:cut], ()):
-                    seen.setdefault(id(d), d)
-        return list(seen.values())
+    def allowed(self, only: Iterable[str] | None) -> np.ndarray:
+        if only is None:
+            return np.ones(len(self.demands), bool)
+        mask = np.zeros(len(self.demands), bool)
+        rows = [self.position[i] for i in only if i in self.position]
+        mask[rows] = True
+        return mask
+
+    def served_by(self, offering) -> np.ndarray:
+        """Rows naming the offering's item, or a category (prefix) of its category, each once, ascending."""
+        parts = [self.by_item.get(offering.item or "", _EMPTY)]
+        cat = offering.category or ""
+        parts += [self.by_category.get(cat[:cut], _EMPTY) for cut in range(2, len(cat) + 1)]
+        return np.unique(np.concatenate(parts)) if len(parts) > 1 else parts[0]
+
+    def conflicts(self, provider_id: str, members: Iterable[str]) -> np.ndarray:
+        """Rows whose buyer is this provider or shares a member with it."""
+        mask = np.zeros(len(self.demands), bool)
+        mask[self.by_buyer.get(provider_id, [])] = True
+        for m in members:
+            mask[self.by_member.get(m, [])] = True
+        return mask
+
+    def requirements_held(self, holds) -> np.ndarray:
+        """Rows whose own required qualifications ``holds(code)`` all (demands without any: True)."""
+        ok = np.ones(len(self.demands), bool)
+        verdict: dict[str, bool] = {}
+        for i, codes in self.required:
+            ok[i] = all(verdict.setdefault(c, holds(c)) for c in codes)
+        return ok
+
+    def asks(self, rows: np.ndarray) -> Asks:
+        ds = [self.demands[r] for r in rows]
+        return Asks([d.manufacturer_industry for d in ds], [d.province for d in ds], self.budget_lo[rows],
+                    self.budget_hi[rows], self.no_budget[rows], self.deadline[rows], self.quantity[rows])
+
+    def _cache(self, index: Index) -> dict:
+        """What this pool computed for one index (term ids, vectors); forgotten when asked for another."""
+        if self._for_index is None or self._for_index["index"] != id(index):
+            n = len(self.demands)
+            self._for_index = {"index": id(index), "terms": {}, "known": np.zeros(n, bool),
+                               "vectors": np.zeros((n, index.vectors.shape[1]), np.float32),
+                               "has": np.zeros(n, bool)}
+        return self._for_index
+
+    def query_terms(self, index: Index, rows: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
+        """(one row per given row: its distinct BM25 term ids, as a 0/1 matrix over ``terms``; ``terms``): the
+        query side of BM25 for these rows' texts in ``index``'s vocabulary, each text tokenized once."""
+        ids = self._cache(index)["terms"]
+        for r in rows:
+            r = int(r)
+            if r not in ids:
+                ids[r] = np.array(index.lexical.ids(index.demand_tokens(self.demands[r])), np.int64)
+        parts = [ids[int(r)] for r in rows]
+        cols = np.concatenate(parts) if parts else _EMPTY
+        terms = np.unique(cols)
+        indptr = np.r_[0, np.cumsum([len(x) for x in parts])].astype(np.int64)
+        matrix = sp.csr_matrix((np.ones(len(cols), np.float32), np.searchsorted(terms, cols), indptr),
+                               shape=(len(rows), len(terms)))
+        return matrix, terms
+
+    def vectors_for(self, index: Index, rows: np.ndarray, given: Mapping[str, np.ndarray] | None
+                    ) -> tuple[np.ndarray, np.ndarray]:
+        """(query vectors, has a vector) per row: the pool's own, else ``given``, else the index's store."""
+        c = self._cache(index)
+        source = self._vectors if self._vectors is not None else given
+        for r in np.unique(rows[~c["known"][rows]]):
+            d = self.demands[int(r)]
+            v = source.get(d.id) if source is not None else index.demand_vector(d)
+            if v is not None and np.any(v):
+                c["vectors"][r], c["has"][r] = v, True
+            c["known"][r] = True
+        return c["vectors"][rows], c["has"][rows]
+
+
+_EMPTY = np.zeros(0, np.int64)
 
 
 def reason_text(constraint: str, lang: str = "zh") -> str:
@@ -401,4 +567,4 @@ def reason_text(constraint: str, lang: str = "zh") -> str:
     return en if lang == "en" else zh
 
 
-__all__ = ["CONSTRAINTS", "METHODS", "DemandPool", "FeedEntry", "Index", "Match", "Result", "reason_text"]
+__all__ = ["CONSTRAINTS", "METHODS", "Asks", "DemandPool", "FeedEntry", "Index", "Match", "Result", "reason_text"]

@@ -104,6 +104,11 @@ def combine(values: Mapping[str, float], weights: Mapping[str, float], details: 
     return Explanation(factors, round(sum(f.contribution for f in factors), 4))
 
 
+def score_of(values: Mapping[str, float], weights: Mapping[str, float]) -> float:
+    """The score ``combine`` would explain, without building the explanation (batch assignment's many pairs)."""
+    return round(sum(round(w * min(1.0, max(0.0, float(values.get(n, 0.0)))), 4) for n, w in weights.items()), 4)
+
+
 # --- the factor values, each a small pure function ------------------------------------------------
 
 

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from django.conf import settings
 from django.utils import timezone
 
 from ronghe.match.embed import EmbeddingStore, HashEmbedder, text_key
-from ronghe.match.engine import Index
+from ronghe.match.engine import DemandPool, Index
 from ronghe.match.qualifications import Registry
 from ronghe.platform.matching.models import IndexState, TextEmbedding
 
@@ -83,6 +83,10 @@ class Built:
     index: Index
     built_in_s: float
     at: float
+    #: every published demand line twice — as its owner sees it (id ``"<demand>:<line>"``) and as its summary
+    #: (``"<demand>:<line>:s"``) — with their vectors; a feed narrows it to what one provider may see
+    pool: DemandPool | None = None
+    lines: dict[int, tuple[list[str], list[str]]] = field(default_factory=dict)  # demand → (full, summary) ids
 
 
 _lock = threading.Lock()
@@ -114,37 +118,74 @@ def _store_once():
     return _store
 
 
-def build(gen: int | None = None) -> Built:
+def build(gen: int | None = None, previous: Index | None = None) -> Built:
     from ronghe.platform.matching.records import catalog_items, provider_records
 
     t0 = time.perf_counter()
     gen = generation() if gen is None else gen
     weights = getattr(settings, "RONGHE_MATCH_WEIGHTS", None)
     index = Index(provider_records(), reference_date=timezone.localdate(), store=_store_once(),
-                  registry=registry(), items=catalog_items(), weights=weights)
-    return Built(gen, index, time.perf_counter() - t0, time.time())
+                  registry=registry(), items=catalog_items(), weights=weights, previous=previous)
+    pool, lines = published_pool(index)
+    return Built(gen, index, time.perf_counter() - t0, time.time(), pool, lines)
+
+
+SUMMARY = ":s"  # the suffix of a summary record's id
+
+
+def published_pool(index: Index, chunk: int = 2000) -> tuple[DemandPool, dict[int, tuple[list[str], list[str]]]]:
+    """Every published demand's lines as engine records, both forms, with the stored query vectors — read
+    once per build, so a feed asks the database only which of them its provider may see."""
+    from dataclasses import replace
+
+    from ronghe.platform.demand.models import Demand, DemandState
+    from ronghe.platform.matching.records import demand_records
+
+    today = timezone.localdate()
+    qs = (Demand.objects.filter(state=DemandState.PUBLISHED).order_by("id")
+          .prefetch_related("lines__item__category", "required_qualifications"))
+    ids = list(qs.values_list("id", flat=True))
+    recs, lines = [], {}
+    for start in range(0, len(ids), chunk):
+        part = list(qs.filter(id__in=ids[start:start + chunk]))
+        full = demand_records(part, full=True, today=today)
+        summary = [replace(r, id=r.id + SUMMARY) for r in demand_records(part, full=False, today=today)]
+        for r in full:
+            lines.setdefault(r.key, ([], []))[0].append(r.id)
+        for r in summary:
+            lines.setdefault(r.key, ([], []))[1].append(r.id)
+        recs += full + summary
+    vectors = None
+    if index.store is not None and recs:
+        vectors = dict(zip((r.id for r in recs), index.store.queries([r.text for r in recs]), strict=True))
+    return DemandPool(recs, vectors=vectors), lines
 
 
 def current() -> Index:
     """The index for this request (see the module docstring for when it is rebuilt)."""
+    return current_built().index
+
+
+def current_built() -> Built:
+    """The index and the published-demand pool for this request, one consistent pair."""
     global _current, _building
     gen = generation()
     built = _current
     if built is not None and built.generation == gen and built.index.reference_date == timezone.localdate():
-        return built.index
+        return built
     sync_limit = getattr(settings, "RONGHE_MATCH_SYNC_LIMIT", 5000)
     if built is None or len(built.index.providers) <= sync_limit:
         with _lock:
             if _current is None or _current.generation != gen or _current.index.reference_date != timezone.localdate():
-                _current = build(gen)
-            return _current.index
+                _current = build(gen, previous=built.index if built is not None else None)
+            return _current
     if not _building:
         _building = True
 
         def rebuild() -> None:
             global _current, _building
             try:
-                fresh = build(gen)
+                fresh = build(gen, previous=built.index)
                 with _lock:
                     _current = fresh
             finally:
@@ -154,7 +195,7 @@ def current() -> Index:
                 connection.close()
 
         threading.Thread(target=rebuild, name="ronghe-match-rebuild", daemon=True).start()
-    return built.index
+    return built
 
 
 def reset() -> None:

@@ -16,7 +16,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from ronghe.match.assign import assign
-from ronghe.match.engine import DemandPool
 from ronghe.match.evaluate import eligible
 from ronghe.platform.core import kit
 from ronghe.platform.matching import index as I
@@ -107,9 +106,11 @@ def _viewer_for(user: Any, provider) -> Any:
 def provider_feed(user: Any, provider, *, limit: Any = 20, method: str = "fusion") -> dict:
     """Published demands the provider may see and can serve, ranked; only summary fields leave here.
 
-    The candidate demands come from ``demand.visibility`` with the provider's own eyes; demands it may read
-    in detail are matched on their details, the others on their summary (the budget band, not the amounts),
-    so neither the ranking nor the constraints can use what the provider is not entitled to.
+    Which demands, and in which form, is asked of ``demand.visibility`` with the provider's own eyes, now:
+    demands it may read in detail are matched on their details, the others on their summary (the budget band,
+    not the amounts), so neither the ranking nor the constraints can use what the provider is not entitled to.
+    The records themselves come from the index's pool of published demands (read once per rebuild); the engine
+    is told only the ids this provider may see.
     """
     from ronghe.platform.demand.models import Demand, DemandState
     from ronghe.platform.demand.visibility import detail_q, summarize, summary_q
@@ -119,34 +120,35 @@ def provider_feed(user: Any, provider, *, limit: Any = 20, method: str = "fusion
     if method not in ("bm25", "embed", "fusion"):
         raise ValidationError({"method": ["须为 bm25、embed 或 fusion (bm25, embed or fusion)"]})
     viewer = _viewer_for(user, provider)
-    index = I.current()
+    built = I.current_built()
+    index = built.index
     codes = set(provider.offerings.filter(is_active=True).values_list("service_item__code", flat=True))
     visible = (Demand.objects.filter(summary_q(viewer), state=DemandState.PUBLISHED, lines__item__code__in=codes)
-               .distinct().select_related("industry")
-               .prefetch_related("lines__item__category", "required_qualifications"))
-    visible = list(visible)
-    entitled = set(Demand.objects.filter(detail_q(viewer), id__in=[d.id for d in visible]).values_list("id", flat=True))
-    today = timezone.localdate()
-    recs = (demand_records([d for d in visible if d.id in entitled], full=True, today=today)
-            + demand_records([d for d in visible if d.id not in entitled], full=False, today=today))
-    vectors = {r.id: v for r in recs if (v := _vector(index, r)) is not None} if method != "bm25" else None
-    entries = index.feed(str(provider.id), DemandPool(recs), limit=len(recs), method=method, vectors=vectors,
-                         day=today)
-    by_id = {r.id: r for r in recs}
-    ok = _fresh_check(index, [(by_id[e.demand], str(provider.id)) for e in entries])
-    best: dict[int, Any] = {}
-    for e in entries:
-        if (e.demand, str(provider.id)) not in ok:
-            continue
-        key = by_id[e.demand].key
-        if key not in best or e.score > best[key].score:
-            best[key] = e
-    demands = {d.id: d for d in visible}
+               .distinct())
+    visible_ids = set(visible.values_list("id", flat=True))
+    entitled = set(visible.filter(detail_q(viewer)).values_list("id", flat=True))
+    only = [rid for d in visible_ids if d in built.lines for rid in built.lines[d][0 if d in entitled else 1]]
+    pid = str(provider.id)
+    ask = min(len(only), 3 * n + 10)
+    while True:
+        entries = index.feed(pid, built.pool, limit=ask, method=method, only=only, day=timezone.localdate())
+        recs = {e.demand: built.pool.demands[built.pool.position[e.demand]] for e in entries}
+        ok = _fresh_check(index, [(recs[e.demand], pid) for e in entries])
+        best: dict[int, Any] = {}
+        for e in entries:
+            key = recs[e.demand].key
+            if (e.demand, pid) in ok and (key not in best or e.score > best[key].score):
+                best[key] = e
+        if len(best) >= n or len(entries) < ask or ask >= len(only):
+            break
+        ask = len(only)  # the fresh check or shared lines took too many: rank them all
     ranked = sorted(best.items(), key=lambda kv: (-kv[1].score, kv[0]))[:n]
+    demands = {d.id: d for d in Demand.objects.filter(id__in=[k for k, _ in ranked])
+               .select_related("industry").prefetch_related("lines__item__category")}
     return {"provider": provider.id, "method": method, "feed": [
         {"demand": key, "score": e.score, "reasons": e.explanation.reasons(),
          "matched_terms": e.explanation.matched_terms, "factors": e.explanation.as_dict()["factors"],
-         "summary": summarize(demands[key])} for key, e in ranked]}
+         "summary": summarize(demands[key])} for key, e in ranked if key in demands]}
 
 
 def _run_assignment(demand_list, per_demand: Any, fairness: Any) -> tuple[dict, list, Any]:
