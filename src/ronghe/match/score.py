@@ -78,6 +78,9 @@ class Explanation:
     semantic_rank: int | None = None
     offering: object = None  # the offering that matched best (its platform key, else its position)
     offering_index: int = -1  # its position in the index's constraint table
+    #: the registry codes of the qualifications the ``qualifications`` constraint required (the demand's own,
+    #: then the item's hard ones), so a reader can name them in its own language (``Registry.name(code, "en")``)
+    required_codes: list[str] = field(default_factory=list)
 
     def reasons(self, top: int = 3) -> list[str]:
         """The largest contributions, in words: the short list a result card shows."""
@@ -88,7 +91,8 @@ class Explanation:
     def as_dict(self) -> dict:
         return {"score": self.score, "factors": [f.as_dict() for f in self.factors],
                 "constraints": dict(self.constraints), "matched_terms": list(self.matched_terms),
-                "lexical_rank": self.lexical_rank, "semantic_rank": self.semantic_rank}
+                "lexical_rank": self.lexical_rank, "semantic_rank": self.semantic_rank,
+                "required_codes": list(self.required_codes)}
 
 
 def rrf(ranks: list[int | None], k: int = RRF_K) -> float:

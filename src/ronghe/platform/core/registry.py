@@ -98,6 +98,10 @@ class PlatformApp:
     notices: str | None = None
     #: templates included in the top bar's account area (the inbox's unread count), in INSTALLED_APPS order
     topbar: tuple[str, ...] = ()
+    #: what occupies providers' monthly capacity (deals: contracts awaiting signatures or in performance):
+    #: "module:function" taking ``provider_ids`` (an iterable of organization ids, or None for all) and
+    #: returning ``{(provider_org_id, item_code): count}`` — so matching subtracts it without importing the app
+    commitments: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -180,6 +184,19 @@ def event_sinks() -> list[str]:
 def notices_for(app_label: str) -> str | None:
     """The describer of the app that owns an event model (its ``app_label``), if it declared one."""
     return next((a.notices for a in platform_apps() if a.label == app_label and a.notices), None)
+
+
+def commitments(provider_ids: Any = None) -> dict[tuple[int, str], int]:
+    """Units of monthly capacity in use, ``{(provider_org_id, item_code): count}``, summed over every app that
+    declares ``commitments``; only the given providers when ``provider_ids`` is not None. Empty when none."""
+    ids = None if provider_ids is None else list(provider_ids)
+    total: dict[tuple[int, str], int] = {}
+    for a in platform_apps():
+        if a.commitments:
+            for key, n in resolve(a.commitments)(ids).items():
+                if n:
+                    total[key] = total.get(key, 0) + int(n)
+    return total
 
 
 def topbar_templates() -> list[str]:

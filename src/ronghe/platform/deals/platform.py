@@ -53,6 +53,7 @@ app = PlatformApp(
         "rating.given": f"{_N}:ratee",
     },
     object_links={"demand.demand": "ronghe.platform.deals.links:demand_links"},
+    commitments="ronghe.platform.deals.capacity:commitments",
     audit_types=("deals.rfq", "deals.lot", "deals.bid", "deals.contract", "deals.milestone", "deals.dispute",
                  "deals.rating", "deals.dealdocument"),
 )

@@ -15,6 +15,7 @@ from datetime import date
 
 from ronghe.match import catalog as C
 from ronghe.match import records as R
+from ronghe.platform.core.registry import commitments
 from ronghe.platform.demand.visibility import BUDGET_BANDS
 
 
@@ -29,6 +30,7 @@ def provider_records(provider_ids: Iterable[int] | None = None) -> list[R.Provid
     orgs = Organization.objects.filter(kind=Organization.Kind.PROVIDER)
     offerings = Offering.objects.all()
     certs = Certificate.objects.all()
+    ids = None
     if provider_ids is not None:
         ids = list(provider_ids)
         orgs, offerings, certs = orgs.filter(id__in=ids), offerings.filter(provider_id__in=ids), \
@@ -70,7 +72,22 @@ def provider_records(provider_ids: Iterable[int] | None = None) -> list[R.Provid
         p.industries_served = frozenset().union(*(o.industries or () for o in p.offerings))
         p.members = frozenset(members.get(org_id, ()))
         p.cases = cases.get(org_id, 0)
+    _spread_commitments(by_org, commitments(ids))
     return list(by_org.values())
+
+
+def _spread_commitments(by_org: dict[int, R.Provider], used: dict[tuple[int, str], int]) -> None:
+    """Each live commitment (a deal's contract, ``core.registry.commitments``) takes one unit of the provider's
+    monthly capacity for its item: the provider's offerings of that item fill up in turn, active ones first,
+    and the last takes what is left over, so the item's remaining capacity is Σ capacity − commitments."""
+    for (org_id, code), n in used.items():
+        p = by_org.get(org_id)
+        offs = sorted((o for o in p.offerings if o.item == code), key=lambda o: (not o.active, o.key)) if p else []
+        for i, o in enumerate(offs):
+            take = n if i == len(offs) - 1 else min(n, max(o.monthly_capacity, 0))
+            o.committed, n = take, n - take
+            if n <= 0:
+                break
 
 
 def _band_bounds(code: str) -> tuple[float | None, float | None]:

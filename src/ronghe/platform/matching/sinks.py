@@ -3,6 +3,11 @@
 Offerings and certificates change a provider's candidacy, demands their questions. The sink moves the index
 generation at once (so the next request's constraints and texts are rebuilt from the rows) and enqueues the
 embedding task for the worker; it never embeds in the request.
+
+A deal's contract that is created (a draft awaiting signatures), cancelled or completed changes its provider's
+remaining capacity (``core.registry.commitments``): those events move the generation only, as no text changed
+and nothing needs embedding. (Signing, ``contract.activated``, keeps the unit occupied: draft and active both
+count.)
 """
 
 from __future__ import annotations
@@ -12,10 +17,14 @@ import logging
 from ronghe.platform.matching import index as I
 
 WATCHED = ("providers.", "demand.")
+COMMITMENTS = frozenset({"contract.created", "contract.cancelled", "contract.completed"})
 log = logging.getLogger("ronghe.platform.matching")
 
 
 def on_event(event, action: str) -> None:
+    if action in COMMITMENTS:
+        I.bump(action)
+        return
     if not action.startswith(WATCHED) or action.startswith("demandlist."):
         return
     provider_id = getattr(event, "provider_id", None)  # providers' events have the organization as subject

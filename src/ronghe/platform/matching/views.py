@@ -15,7 +15,7 @@ from ronghe.platform.core.permissions import is_operator, org_ids
 from ronghe.platform.demand.models import Demand, DemandInvitation, DemandList
 from ronghe.platform.demand.rules import demand_rules
 from ronghe.platform.demand.visibility import summarize, summary_q
-from ronghe.platform.matching import services
+from ronghe.platform.matching import present, services
 from ronghe.platform.matching.rules import assignment_rules, demand_match_rules
 
 
@@ -45,7 +45,7 @@ def demand_matches(request: HttpRequest, pk: int) -> HttpResponse:
         return HttpResponse(_errors(exc), status=400, content_type="text/plain; charset=utf-8")
     invited = set(DemandInvitation.objects.filter(demand=demand).values_list("provider_id", flat=True))
     return render(request, "matching/demand_matches.html", {
-        "demand": summarize(demand), "data": data, "invited": invited,
+        "demand": summarize(demand), "data": present.demand_matches(data), "invited": invited,
         "can_invite": "invite" in demand_rules.allowed(request.user, demand),
     })
 
@@ -82,7 +82,8 @@ def provider_feed(request: HttpRequest, pk: int) -> HttpResponse:
     lists = DemandList.objects.restrict(request.user, "view").filter(
         state=DemandList.State.PUBLISHED,
         items__code__in=provider.offerings.filter(is_active=True).values("service_item__code")).distinct()[:20]
-    return render(request, "matching/provider_feed.html", {"provider": provider, "data": data, "lists": lists})
+    return render(request, "matching/provider_feed.html", {"provider": provider, "data": present.provider_feed(data),
+                                                           "lists": lists})
 
 
 @login_required
