@@ -240,8 +240,9 @@ class Index:
         }
         values = dict(values, text=text)
         e = S.combine(values, self.weights, details)
-        held = [self.registry.name(c) for c in (*demand.required_certificates,
-                                                 *self.item_reqs.get(o.item or "", ((), ()))[0])]
+        required = list(dict.fromkeys((*demand.required_certificates,
+                                       *self.item_reqs.get(o.item or "", ((), ()))[0])))
+        held = [self.registry.name(c) for c in required]
         served = self._o_explicit[k]
         e.constraints = {
             "service": f"{o.item or o.category} · {o.title}",
@@ -261,6 +262,7 @@ class Index:
         e.lexical_rank, e.semantic_rank = int(lex_rank) or None, int(sem_rank) or None
         e.offering = o.key if o.key is not None else k
         e.offering_index = k
+        e.required_codes = required
         return e
 
     # --- the questions --------------------------------------------------------------------------
