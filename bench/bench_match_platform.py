@@ -39,7 +39,7 @@ def main() -> None:
     from django.conf import settings
 
     settings.RONGHE_MATCH_EMBEDDER = "keyed-random"
-    settings.RONGHE_MATCH_EMBED_IN_REQUEST = True
+    settings.RONGHE_MATCH_EMBED_IN_REQUEST = False  # as in production: requests never embed
     settings.RONGHE_MATCH_SYNC_LIMIT = 10**9
     from django.db import connection
 
@@ -53,13 +53,26 @@ def main() -> None:
     load = os.getloadavg()
     print(f"database: {connection.vendor} ({settings.DATABASES['default']['NAME']}); load average "
           f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on {os.cpu_count()} CPUs")
+    from ronghe.platform.matching.tasks import embed_missing
+
+    t0 = time.perf_counter()
+    done = embed_missing()  # the worker's pass: every distinct text not yet stored (keyed-random vectors)
+    print(f"worker pass: {done:,} texts embedded and stored ({time.perf_counter() - t0:.1f} s; none when the "
+          f"database already holds them)", flush=True)
     t0, c0 = time.perf_counter(), time.process_time()
     built = I.build()
     I._current = built
     index = built.index
     print(f"index build from the database: {time.perf_counter() - t0:.1f} s wall, {time.process_time() - c0:.1f} s "
           f"CPU — {len(index.providers):,} providers, "
-          f"{len(index.table.offerings):,} offerings, {len(index.texts):,} distinct offering texts", flush=True)
+          f"{len(index.table.offerings):,} offerings, {len(index.texts):,} distinct offering texts, "
+          f"{len(built.pool):,} published demand-line records (full and summary)", flush=True)
+    t0, c0 = time.perf_counter(), time.process_time()
+    again = I.build(previous=index)
+    print(f"rebuild after a write (rows read again, known tokens and vectors reused): "
+          f"{time.perf_counter() - t0:.1f} s wall, {time.process_time() - c0:.1f} s CPU", flush=True)
+    I._current = built = again
+    index = built.index
     from ronghe.match.embed import E5Embedder
 
     sample = index.texts[:10]

@@ -486,6 +486,11 @@ class DemandPool:
     def __len__(self) -> int:
         return len(self.demands)
 
+    @property
+    def given_vectors(self) -> dict[str, np.ndarray]:
+        """The query vectors the pool was built with (by demand id)."""
+        return self._vectors or {}
+
     def allowed(self, only: Iterable[str] | None) -> np.ndarray:
         if only is None:
             return np.ones(len(self.demands), bool)

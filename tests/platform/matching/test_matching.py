@@ -251,3 +251,40 @@ def test_demand_page_offers_the_matches_to_its_owner_only(market, demand_of):
     url = reverse("demand:demand_detail", args=[demand.pk])
     assert reverse("matching:demand_matches", args=[demand.pk]) in owner.get(url).content.decode()
     assert reverse("matching:demand_matches", args=[demand.pk]) not in other.get(url).content.decode()
+
+
+def test_a_change_is_refreshed_from_its_own_rows_and_answers_as_a_full_read_would(
+        market, demand_of, users, catalog, orgs, monkeypatch, django_capture_on_commit_callbacks):
+    from ronghe.platform.demand import services as demand_services
+    from ronghe.platform.matching import index as match_index
+    from ronghe.platform.matching import records
+    from ronghe.platform.providers import services as provider_services
+
+    demand = demand_of()
+    specialist = market["specialist"]
+    services.demand_matches(users["manufacturer"], demand)  # a full read
+    assert match_index.changes_since(0, match_index.generation()) is None  # the fixtures' changes name nothing
+
+    read: list = []
+    real = records.provider_records
+    monkeypatch.setattr(records, "provider_records", lambda ids=None: read.append(ids) or real(ids))
+    offering = specialist.offerings.first()
+    with django_capture_on_commit_callbacks(execute=True):
+        provider_services.update_offering(users_of(specialist), offering, lead_time_days=3)
+    refreshed = services.demand_matches(users["manufacturer"], demand)
+    assert read and read[0] is not None and set(read[0]) == {specialist.id}  # only its rows were read again
+
+    second = demand_services.create_demand(
+        users["manufacturer"], orgs["manufacturer"], title="车身结构件 DFMEA", summary="尺寸链与公差分析",
+        industry=demand.industry, province="32", city="苏州", budget_min=demand.budget_min,
+        budget_max=demand.budget_max, deadline=demand.deadline, confidentiality="registered",
+        lines=[demand_services.LineInput(catalog["SI-01-001"], "公差分析", 1)], attachments=[])
+    second = demand_services.publish_demand(users["manufacturer"], second)
+    match_index.bump("test", demand_id=second.pk)
+    fed = services.provider_feed(users_of(specialist), specialist, limit=20)
+    assert second.pk in [e["demand"] for e in fed["feed"]]
+
+    monkeypatch.setattr(records, "provider_records", real)
+    match_index.reset()  # everything read again
+    assert services.demand_matches(users["manufacturer"], demand)["matches"] == refreshed["matches"]
+    assert services.provider_feed(users_of(specialist), specialist, limit=20) == fed

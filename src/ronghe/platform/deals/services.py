@@ -410,7 +410,7 @@ def award_lot(actor: Any, lot: Lot, *, bid: Bid, reason: str) -> Award:
         _write_milestones(contract, _default_milestones(lot, award.value))
         _event(actor, contract, "contract.created", rfq, to_state=contract.state, after={
             "award": award.pk, "value": contract.value, "sha256": contract_sha256(contract)},
-            data={"contract": contract.pk}, organization_id=rfq.organization_id)
+            data={"contract": contract.pk, "provider": contract.provider_id}, organization_id=rfq.organization_id)
         if not rfq.lots.filter(state=LotState.ACTIVE).exists():
             rfq.state, rfq.awarded_at = RFQState.AWARDED, timezone.now()
             rfq.save(update_fields=["state", "awarded_at", "updated_at"])
@@ -467,7 +467,7 @@ def update_contract(actor: Any, contract: Contract, *, milestones: Sequence[Mile
         contract.signatures.all().delete()
         _event(actor, contract, "contract.updated", contract.rfq, before=before, after={
             "sha256": contract_sha256(contract), "milestones": _milestones_snapshot(contract),
-            "signatures_voided": voided}, data={"contract": contract.pk})
+            "signatures_voided": voided}, data={"contract": contract.pk, "provider": contract.provider_id})
     return contract
 
 
@@ -493,7 +493,7 @@ def sign_contract(actor: Any, contract: Contract, *, text_sha256: str) -> Contra
             contract.save(update_fields=["state", "signed_at", "updated_at"])
             _event(actor, contract, "contract.activated", contract.rfq, before={"state": ContractState.DRAFT},
                    after={"state": contract.state, "sha256": current}, from_state=ContractState.DRAFT,
-                   to_state=contract.state, data={"contract": contract.pk})
+                   to_state=contract.state, data={"contract": contract.pk, "provider": contract.provider_id})
             _move_demand(actor, contract.rfq.demand, DemandState.CONTRACTED)
     return contract
 
@@ -514,7 +514,7 @@ def attach_contract_documents(actor: Any, contract: Contract, *, documents: Sequ
         org = contract.buyer_id if side == "buyer" else contract.provider_id
         stored = _store_documents(actor, contract.rfq, DealDocument.Role.CONTRACT, org, checked, contract=contract)
         _event(actor, contract, "contract.documents_added", contract.rfq, after={"documents": _doc_records(stored)},
-               data={"contract": contract.pk}, organization_id=org)
+               data={"contract": contract.pk, "provider": contract.provider_id}, organization_id=org)
     return stored
 
 
@@ -527,7 +527,7 @@ def cancel_contract(actor: Any, contract: Contract, *, reason: str = "") -> Cont
         contract.save(update_fields=["state", "updated_at"])
         _event(actor, contract, "contract.cancelled", contract.rfq, before={"state": ContractState.DRAFT},
                after={"state": contract.state}, from_state=ContractState.DRAFT, to_state=contract.state,
-               note=reason[:200], data={"contract": contract.pk})
+               note=reason[:200], data={"contract": contract.pk, "provider": contract.provider_id})
         rfq = contract.rfq
         if rfq.state == RFQState.AWARDED and not rfq.contracts.exclude(state=ContractState.CANCELLED).exists():
             _move_demand(actor, rfq.demand, DemandState.CANCELLED)
@@ -685,7 +685,7 @@ def _complete_if_done(actor: Any, contract: Contract) -> None:
     contract.save(update_fields=["state", "completed_at", "updated_at"])
     _event(actor, contract, "contract.completed", contract.rfq, before={"state": ContractState.ACTIVE},
            after={"state": contract.state}, from_state=ContractState.ACTIVE, to_state=contract.state,
-           data={"contract": contract.pk})
+           data={"contract": contract.pk, "provider": contract.provider_id})
     rfq = contract.rfq
     live = rfq.contracts.exclude(state=ContractState.CANCELLED)
     if rfq.state == RFQState.AWARDED and not live.exclude(state=ContractState.COMPLETED).exists():

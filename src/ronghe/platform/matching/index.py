@@ -22,7 +22,7 @@ from django.utils import timezone
 from ronghe.match.embed import EmbeddingStore, HashEmbedder, text_key
 from ronghe.match.engine import DemandPool, Index
 from ronghe.match.qualifications import Registry
-from ronghe.platform.matching.models import IndexState, TextEmbedding
+from ronghe.platform.matching.models import IndexChange, IndexState, TextEmbedding
 
 
 class DatabaseStore(EmbeddingStore):
@@ -100,12 +100,38 @@ def generation() -> int:
     return state.generation if state else 0
 
 
-def bump(note: str = "") -> None:
-    """Move the generation (one UPDATE; the first call creates the row)."""
-    from django.db.models import F
+def bump(note: str = "", *, provider_id: int | None = None, demand_id: int | None = None) -> None:
+    """Move the generation and say what moved it (one provider, one demand, or — neither given — anything:
+    the next refresh then reads everything again)."""
+    from django.db import transaction
 
-    if not IndexState.objects.update(generation=F("generation") + 1, note=note[:200]):
-        IndexState.objects.create(generation=1, note=note[:200])
+    with transaction.atomic():
+        state = IndexState.objects.select_for_update().order_by("id").first()
+        if state is None:
+            state = IndexState.objects.create(generation=0)
+        state.generation += 1
+        state.note = note[:200]
+        state.save(update_fields=["generation", "note"])
+        IndexChange.objects.create(generation=state.generation, provider_id=provider_id, demand_id=demand_id,
+                                   full=provider_id is None and demand_id is None, note=note[:200])
+        if state.generation % 1000 == 0:  # keep the log short: a process that far behind rebuilds in full
+            IndexChange.objects.filter(generation__lte=state.generation - CHANGE_LOG).delete()
+
+
+CHANGE_LOG = 5000  # generations of changes kept
+REFRESH_LIMIT = 2000  # changed providers + demands above which a refresh reads everything again
+
+
+def changes_since(generation_from: int, generation_to: int) -> tuple[set[int], set[int]] | None:
+    """(providers, demands) changed in (from, to], or None when only a full read is right: a change of
+    unknown scope, a gap in the log, or too many to be worth picking out."""
+    rows = list(IndexChange.objects.filter(generation__gt=generation_from, generation__lte=generation_to)
+                .values_list("generation", "provider_id", "demand_id", "full"))
+    if len({r[0] for r in rows}) != generation_to - generation_from or any(r[3] for r in rows):
+        return None
+    providers = {r[1] for r in rows if r[1] is not None}
+    demands = {r[2] for r in rows if r[2] is not None}
+    return None if len(providers) + len(demands) > REFRESH_LIMIT else (providers, demands)
 
 
 def _store_once():
@@ -119,6 +145,7 @@ def _store_once():
 
 
 def build(gen: int | None = None, previous: Index | None = None) -> Built:
+    """Everything read from the database again (tokens of texts ``previous`` knew are reused)."""
     from ronghe.platform.matching.records import catalog_items, provider_records
 
     t0 = time.perf_counter()
@@ -130,10 +157,37 @@ def build(gen: int | None = None, previous: Index | None = None) -> Built:
     return Built(gen, index, time.perf_counter() - t0, time.time(), pool, lines)
 
 
+def refresh(built: Built, gen: int, providers: set[int], demands: set[int]) -> Built:
+    """The incremental update: only the changed providers' and demands' rows are read again; the arrays are
+    rebuilt in memory from the records the previous index holds (BM25's weights depend on every document, so
+    its matrix is recomputed rather than patched), tokenizing and embedding only texts not seen before."""
+    from dataclasses import replace
+
+    from ronghe.platform.matching.records import provider_records
+
+    t0 = time.perf_counter()
+    old = built.index
+    fresh = {int(p.id): p for p in provider_records(providers)} if providers else {}
+    records = [fresh.pop(int(p.id), p) if int(p.id) in providers else p for p in old.providers
+               if int(p.id) not in providers or int(p.id) in fresh]
+    records += fresh.values()  # providers new since the last read
+    index = Index(records, reference_date=timezone.localdate(), store=old.store, registry=old.registry,
+                  items=old.items, weights=old.weights, previous=old)
+    if demands:
+        kept = [r for r in built.pool.demands if r.key not in demands]
+        added, lines = published_pool(index, ids=demands)
+        pool = DemandPool([*kept, *added.demands], vectors={**built.pool.given_vectors, **added.given_vectors})
+        lines = {**{k: v for k, v in built.lines.items() if k not in demands}, **lines}
+    else:
+        pool, lines = built.pool, built.lines
+    return replace(built, generation=gen, index=index, pool=pool, lines=lines,
+                   built_in_s=time.perf_counter() - t0, at=time.time())
+
+
 SUMMARY = ":s"  # the suffix of a summary record's id
 
 
-def published_pool(index: Index, chunk: int = 2000) -> tuple[DemandPool, dict[int, tuple[list[str], list[str]]]]:
+def published_pool(index: Index, chunk: int = 2000, ids=None) -> tuple[DemandPool, dict[int, tuple[list[str], list[str]]]]:
     """Every published demand's lines as engine records, both forms, with the stored query vectors — read
     once per build, so a feed asks the database only which of them its provider may see."""
     from dataclasses import replace
@@ -144,6 +198,8 @@ def published_pool(index: Index, chunk: int = 2000) -> tuple[DemandPool, dict[in
     today = timezone.localdate()
     qs = (Demand.objects.filter(state=DemandState.PUBLISHED).order_by("id")
           .prefetch_related("lines__item__category", "required_qualifications"))
+    if ids is not None:
+        qs = qs.filter(id__in=list(ids))
     ids = list(qs.values_list("id", flat=True))
     recs, lines = [], {}
     for start in range(0, len(ids), chunk):
@@ -166,6 +222,17 @@ def current() -> Index:
     return current_built().index
 
 
+def _next(built: Built | None, gen: int) -> Built:
+    """The index at generation ``gen``: an incremental refresh of ``built`` when the change log says what
+    changed, else everything read again."""
+    if built is None or built.index.reference_date != timezone.localdate():
+        return build(gen, previous=built.index if built is not None else None)
+    changed = changes_since(built.generation, gen)
+    if changed is None:
+        return build(gen, previous=built.index)
+    return refresh(built, gen, *changed)
+
+
 def current_built() -> Built:
     """The index and the published-demand pool for this request, one consistent pair."""
     global _current, _building
@@ -177,7 +244,7 @@ def current_built() -> Built:
     if built is None or len(built.index.providers) <= sync_limit:
         with _lock:
             if _current is None or _current.generation != gen or _current.index.reference_date != timezone.localdate():
-                _current = build(gen, previous=built.index if built is not None else None)
+                _current = _next(_current, gen)
             return _current
     if not _building:
         _building = True
@@ -185,7 +252,7 @@ def current_built() -> Built:
         def rebuild() -> None:
             global _current, _building
             try:
-                fresh = build(gen, previous=built.index)
+                fresh = _next(built, gen)
                 with _lock:
                     _current = fresh
             finally:

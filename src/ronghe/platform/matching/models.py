@@ -40,6 +40,20 @@ class IndexState(models.Model):
         verbose_name = "匹配索引状态 index state"
 
 
+class IndexChange(models.Model):
+    """What moved the generation to ``generation``: one provider, one demand, or (``full``) anything else —
+    so a serving process re-reads only the rows that changed since the index it holds."""
+
+    generation = models.PositiveBigIntegerField(db_index=True)
+    provider_id = models.BigIntegerField(null=True, blank=True)
+    demand_id = models.BigIntegerField(null=True, blank=True)
+    full = models.BooleanField(default=False)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "匹配索引变更 index change"
+
+
 class DemandRequirement(models.Model):
     """A qualification a demand requires beyond its items' (「报告必须带CNAS标志」), by registry code."""
 

@@ -245,7 +245,7 @@ def set_demand_requirements(actor: Any, demand, *, codes: list[str]):
                                                for c in dict.fromkeys(resolved)])
         kit.record(actor, demand, "matching.requirements_set", before={"codes": before},
                    after={"codes": sorted(set(resolved))})
-        transaction.on_commit(lambda: I.bump("requirements"))
+        transaction.on_commit(lambda: I.bump("requirements", demand_id=demand.pk))
     return sorted(set(resolved))
 
 

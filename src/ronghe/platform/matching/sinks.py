@@ -23,13 +23,13 @@ log = logging.getLogger("ronghe.platform.matching")
 
 def on_event(event, action: str) -> None:
     if action in COMMITMENTS:
-        I.bump(action)
+        I.bump(action, provider_id=(getattr(event, "data", None) or {}).get("provider"))
         return
     if not action.startswith(WATCHED) or action.startswith("demandlist."):
         return
     provider_id = getattr(event, "provider_id", None)  # providers' events have the organization as subject
     demand_id = getattr(event, "demand_id", None) if action.startswith("demand.") else None
-    I.bump(action)
+    I.bump(action, provider_id=provider_id, demand_id=demand_id)
     try:
         enqueue_once(provider_id=provider_id, demand_id=demand_id)
     except Exception:  # a queue outage must not break the write that already committed

@@ -72,5 +72,6 @@ def index_changed_task(provider_id: int | None = None, demand_id: int | None = N
     """After an offering, certificate or demand changed: embed its new texts, then move the generation."""
     n = embed_missing([provider_id] if provider_id is not None else [],
                       [demand_id] if demand_id is not None else [])
-    I.bump(f"provider {provider_id}" if provider_id is not None else f"demand {demand_id}")
+    I.bump(f"provider {provider_id}" if provider_id is not None else f"demand {demand_id}",
+           provider_id=provider_id, demand_id=demand_id)
     return n
