@@ -22,6 +22,11 @@ import time
 import numpy as np
 
 
+def rss_mib() -> float:
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmRSS")) / 1024
+
+
 def pct(xs: list[float], q: float) -> float:
     return float(np.percentile(np.array(xs) * 1000, q))
 
@@ -67,10 +72,18 @@ def main() -> None:
           f"CPU — {len(index.providers):,} providers, "
           f"{len(index.table.offerings):,} offerings, {len(index.texts):,} distinct offering texts, "
           f"{len(built.pool):,} published demand-line records (full and summary)", flush=True)
+    print(f"memory of the process now, one index and its demand pool in it: {rss_mib():.0f} MiB", flush=True)
+    some_provider = int(index.providers[len(index.providers) // 2].id)
+    some_demand = next(iter(built.lines))
     t0, c0 = time.perf_counter(), time.process_time()
-    again = I.build(previous=index)
-    print(f"rebuild after a write (rows read again, known tokens and vectors reused): "
+    refreshed = I.refresh(built, built.generation, {some_provider}, {some_demand})
+    print(f"incremental refresh after one offering and one demand changed (their rows read again, arrays rebuilt "
+          f"in memory): {time.perf_counter() - t0:.1f} s wall, {time.process_time() - c0:.1f} s CPU", flush=True)
+    t0, c0 = time.perf_counter(), time.process_time()
+    again = I.build(previous=refreshed.index)
+    print(f"full re-read (unknown change; known tokens and vectors reused): "
           f"{time.perf_counter() - t0:.1f} s wall, {time.process_time() - c0:.1f} s CPU", flush=True)
+    del refreshed
     I._current = built = again
     index = built.index
     from ronghe.match.embed import E5Embedder
@@ -128,7 +141,7 @@ def main() -> None:
           f"{time.process_time() - c0:.1f} s CPU "
           f"({sum(len(v) for v in a.pairs.values()):,} invitations, {sum(a.unassigned.values()):,} unassigned, "
           f"exposure Gini {a.gini:.3f})")
-    print(f"peak memory (max RSS) of this serving-like process: "
+    print(f"memory now {rss_mib():.0f} MiB; peak (max RSS, up to three indexes alive during the refresh and re-read above) "
           f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
 
 

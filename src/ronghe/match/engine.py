@@ -536,6 +536,15 @@ class DemandPool:
                                "has": np.zeros(n, bool)}
         return self._for_index
 
+    def prepare(self, index: Index) -> DemandPool:
+        """Tokenize every demand and gather every vector now (a serving process does it while it builds, so
+        no request pays for a demand's first appearance)."""
+        everything = np.arange(len(self.demands))
+        self.query_terms(index, everything)
+        if index.store is not None:
+            self.vectors_for(index, everything, None)
+        return self
+
     def query_terms(self, index: Index, rows: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
         """(one row per given row: its distinct BM25 term ids, as a 0/1 matrix over ``terms``; ``terms``): the
         query side of BM25 for these rows' texts in ``index``'s vocabulary, each text tokenized once."""

@@ -176,7 +176,8 @@ def refresh(built: Built, gen: int, providers: set[int], demands: set[int]) -> B
     if demands:
         kept = [r for r in built.pool.demands if r.key not in demands]
         added, lines = published_pool(index, ids=demands)
-        pool = DemandPool([*kept, *added.demands], vectors={**built.pool.given_vectors, **added.given_vectors})
+        pool = DemandPool([*kept, *added.demands],
+                          vectors={**built.pool.given_vectors, **added.given_vectors}).prepare(index)
         lines = {**{k: v for k, v in built.lines.items() if k not in demands}, **lines}
     else:
         pool, lines = built.pool, built.lines
@@ -214,7 +215,7 @@ def published_pool(index: Index, chunk: int = 2000, ids=None) -> tuple[DemandPoo
     vectors = None
     if index.store is not None and recs:
         vectors = dict(zip((r.id for r in recs), index.store.queries([r.text for r in recs]), strict=True))
-    return DemandPool(recs, vectors=vectors), lines
+    return DemandPool(recs, vectors=vectors).prepare(index), lines
 
 
 def current() -> Index:

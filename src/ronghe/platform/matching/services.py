@@ -74,9 +74,14 @@ def demand_matches(user: Any, demand, *, limit: Any = 20, method: str = "fusion"
                 best[m.provider] = (rec, m)
         for pid, reasons in (result.dropped or {}).items():
             dropped.setdefault(pid, reasons)
-    ok = _fresh_check(index, [(rec, pid) for pid, (rec, _) in best.items()])
-    ranked = sorted((m for pid, (rec, m) in best.items() if (rec.id, pid) in ok),
-                    key=lambda m: (-m.score, int(m.provider)))[:n]
+    order = sorted(best.items(), key=lambda kv: (-kv[1][1].score, int(kv[0])))
+    ranked, start = [], 0
+    while len(ranked) < n and start < len(order):  # re-check the best first, more only if some fail
+        part = order[start:start + n + 5]
+        ok = _fresh_check(index, [(rec, pid) for pid, (rec, _) in part])
+        ranked += [m for pid, (rec, m) in part if (rec.id, pid) in ok]
+        start += len(part)
+    ranked = ranked[:n]
     names = dict(Organization.objects.filter(id__in=[int(m.provider) for m in ranked]).values_list("id", "name"))
     out = {"demand": demand.id, "method": method, "weights": index.weights, "matches": [
         {"provider": int(m.provider), "provider_name": names.get(int(m.provider), ""), "score": m.score,
@@ -112,7 +117,7 @@ def provider_feed(user: Any, provider, *, limit: Any = 20, method: str = "fusion
     The records themselves come from the index's pool of published demands (read once per rebuild); the engine
     is told only the ids this provider may see.
     """
-    from ronghe.platform.demand.models import Demand, DemandState
+    from ronghe.platform.demand.models import Demand, DemandLine, DemandState
     from ronghe.platform.demand.visibility import detail_q, summarize, summary_q
 
     feed_rules.require(user, "view_feed", provider)
@@ -123,8 +128,8 @@ def provider_feed(user: Any, provider, *, limit: Any = 20, method: str = "fusion
     built = I.current_built()
     index = built.index
     codes = set(provider.offerings.filter(is_active=True).values_list("service_item__code", flat=True))
-    visible = (Demand.objects.filter(summary_q(viewer), state=DemandState.PUBLISHED, lines__item__code__in=codes)
-               .distinct())
+    serving = DemandLine.objects.filter(item__code__in=codes).values("demand_id")
+    visible = Demand.objects.filter(summary_q(viewer), state=DemandState.PUBLISHED, id__in=serving).order_by()
     visible_ids = set(visible.values_list("id", flat=True))
     entitled = set(visible.filter(detail_q(viewer)).values_list("id", flat=True))
     only = [rid for d in visible_ids if d in built.lines for rid in built.lines[d][0 if d in entitled else 1]]
@@ -143,8 +148,7 @@ def provider_feed(user: Any, provider, *, limit: Any = 20, method: str = "fusion
             break
         ask = len(only)  # the fresh check or shared lines took too many: rank them all
     ranked = sorted(best.items(), key=lambda kv: (-kv[1].score, kv[0]))[:n]
-    demands = {d.id: d for d in Demand.objects.filter(id__in=[k for k, _ in ranked])
-               .select_related("industry").prefetch_related("lines__item__category")}
+    demands = {d.id: d for d in Demand.objects.filter(id__in=[k for k, _ in ranked]).for_listing()}
     return {"provider": provider.id, "method": method, "feed": [
         {"demand": key, "score": e.score, "reasons": e.explanation.reasons(),
          "matched_terms": e.explanation.matched_terms, "factors": e.explanation.as_dict()["factors"],
