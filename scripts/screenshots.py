@@ -33,6 +33,8 @@ NAMES = {
     "demand-index-en": "journey3-demands-english.png", "demand-index-phone": "journey3-demands-390px.png",
     "offering-form": "journey4-offering-form.png", "provider-detail": "journey4-provider-page-certifier.png",
     "error-404": "error-404.png",
+    "match-demand": "match-demand-ranked.png", "match-demand-en": "match-demand-english.png",
+    "match-feed": "match-provider-feed.png", "match-assign": "match-list-assignment.png",
 }
 
 SHOTS = [
@@ -57,6 +59,10 @@ SHOTS = [
     ("home-phone", "manufacturer", "/", "zh-hans", 390, "menu"),
     ("demand-index-phone", None, "/demand/", "zh-hans", 390, None),
     ("home-gov", "government", "/", "zh-hans", 1280, None),
+    ("match-demand", "manufacturer", "MATCHES", "zh-hans", 1280, None),
+    ("match-demand-en", "manufacturer", "MATCHES", "en", 1280, None),
+    ("match-feed", "provider", "/matching/feed/", "zh-hans", 1280, None),
+    ("match-assign", "association", "ASSIGN", "zh-hans", 1280, "preview"),
 ]
 
 with sync_playwright() as pw:
@@ -93,6 +99,12 @@ with sync_playwright() as pw:
             line.get_by_label("具体范围").fill("12 台压力机数据采集；MES 工单、质量追溯模块；ERP 接口。")
             page.get_by_role("button", name="保存并发布").click()
             page.wait_for_load_state()
+        elif path == "MATCHES":
+            page.goto(BASE + "/matching/demands/")
+            page.locator("table a.btn").first.click()
+        elif path == "ASSIGN":
+            page.goto(BASE + "/matching/lists/")
+            page.locator("main li a.btn").first.click()
         elif path == "PROVIDER":
             page.goto(BASE + "/providers/")
             page.locator(".provider h2 a").first.click()
@@ -118,6 +130,9 @@ with sync_playwright() as pw:
             page.wait_for_timeout(300)
             page.mouse.wheel(0, 380)
             page.wait_for_timeout(300)
+        elif action == "preview":
+            page.locator("button[name=confirm][value='0']").click()
+            page.wait_for_load_state("networkidle")
         elif action == "menu":
             page.locator(".navbar-toggler").click()
             page.wait_for_timeout(600)

@@ -333,7 +333,7 @@ class Index:
 
     def feed(self, provider_id: str, demands: Iterable[Demand] | DemandPool, *, limit: int = 20,
              method: str = "fusion", vectors: Mapping[str, np.ndarray] | None = None,
-             day: date | None = None, only: Iterable[str] | None = None) -> list[FeedEntry]:
+             day: date | None = None, only: Iterable[str] | np.ndarray | None = None) -> list[FeedEntry]:
         """The demands it can serve, ranked — chosen only among those given: the caller passes what the
         provider may see (``demand.visibility``), as the demands or as ``only`` (ids in a larger pool), so the
         engine cannot leak what it was never told.
@@ -491,12 +491,15 @@ class DemandPool:
         """The query vectors the pool was built with (by demand id)."""
         return self._vectors or {}
 
-    def allowed(self, only: Iterable[str] | None) -> np.ndarray:
+    def allowed(self, only: Iterable[str] | np.ndarray | None) -> np.ndarray:
+        """Mask of the rows ``only`` names (demand ids, or row positions as an integer array); all if None."""
         if only is None:
             return np.ones(len(self.demands), bool)
         mask = np.zeros(len(self.demands), bool)
-        rows = [self.position[i] for i in only if i in self.position]
-        mask[rows] = True
+        if isinstance(only, np.ndarray) and only.dtype.kind in "iu":
+            mask[only] = True
+        else:
+            mask[[self.position[i] for i in only if i in self.position]] = True
         return mask
 
     def served_by(self, offering) -> np.ndarray:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 from ronghe.match import catalog as C
@@ -32,8 +32,9 @@ def _has(provider: Provider, code: str, day: date) -> bool:
 
 
 def offering_failures(provider: Provider, o: Offering, d: Demand, day: date, registry: Registry,
-                      items: dict) -> list[str]:
-    """Every hard constraint that ``o`` of ``provider`` fails for ``d``, written out longhand."""
+                      items: dict, reqs: Mapping[str, tuple] | None = None) -> list[str]:
+    """Every hard constraint that ``o`` of ``provider`` fails for ``d``, written out longhand (``reqs``: the
+    items' (hard, preferred) qualification codes already resolved, as ``Index.item_reqs`` holds them)."""
     fails = []
     if d.item:
         if o.item != d.item:
@@ -46,7 +47,9 @@ def offering_failures(provider: Provider, o: Offering, d: Demand, day: date, reg
     if d.province and d.province not in served and NATIONWIDE not in served:
         fails.append("region")
     needed = list(d.required_certificates)
-    if o.item in items:
+    if reqs is not None and o.item in reqs:
+        needed += reqs[o.item][0]
+    elif o.item in items:
         needed += item_requirements(registry, items[o.item].qualifications)[0]
     if not all(_has(provider, code, day) for code in needed):
         fails.append("qualifications")
@@ -63,8 +66,9 @@ def offering_failures(provider: Provider, o: Offering, d: Demand, day: date, reg
     return fails
 
 
-def eligible(provider: Provider, d: Demand, day: date, registry: Registry, items: dict) -> bool:
-    return any(not offering_failures(provider, o, d, day, registry, items) for o in provider.offerings)
+def eligible(provider: Provider, d: Demand, day: date, registry: Registry, items: dict,
+             reqs: Mapping[str, tuple] | None = None) -> bool:
+    return any(not offering_failures(provider, o, d, day, registry, items, reqs) for o in provider.offerings)
 
 
 def dcg(grades: Sequence[int]) -> float:

@@ -88,6 +88,14 @@ class Built:
     pool: DemandPool | None = None
     lines: dict[int, tuple[list[str], list[str]]] = field(default_factory=dict)  # demand → (full, summary) ids
 
+    def rows_for(self, demands: set[int], entitled: set[int]) -> np.ndarray:
+        """Pool positions of these demands' lines: the owner's view where ``entitled``, else the summary."""
+        if self.pool is None:
+            return np.zeros(0, np.int64)
+        position = self.pool.position
+        return np.fromiter((position[rid] for d in demands if d in self.lines
+                            for rid in self.lines[d][0 if d in entitled else 1]), np.int64)
+
 
 _lock = threading.Lock()
 _current: Built | None = None

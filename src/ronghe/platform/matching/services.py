@@ -50,7 +50,7 @@ def _fresh_check(index, pairs: list[tuple[Any, str]]) -> set[tuple[str, str]]:
     fresh = {p.id: p for p in provider_records(ids)}
     today = timezone.localdate()
     return {(d.id, p) for d, p in pairs
-            if p in fresh and eligible(fresh[p], d, today, index.registry, index.items)}
+            if p in fresh and eligible(fresh[p], d, today, index.registry, index.items, index.item_reqs)}
 
 
 def demand_matches(user: Any, demand, *, limit: Any = 20, method: str = "fusion",
@@ -132,21 +132,25 @@ def provider_feed(user: Any, provider, *, limit: Any = 20, method: str = "fusion
     visible = Demand.objects.filter(summary_q(viewer), state=DemandState.PUBLISHED, id__in=serving).order_by()
     visible_ids = set(visible.values_list("id", flat=True))
     entitled = set(visible.filter(detail_q(viewer)).values_list("id", flat=True))
-    only = [rid for d in visible_ids if d in built.lines for rid in built.lines[d][0 if d in entitled else 1]]
+    rows = built.rows_for(visible_ids, entitled)
     pid = str(provider.id)
-    ask = min(len(only), 3 * n + 10)
+    ask = min(len(rows), 3 * n + 10)
     while True:
-        entries = index.feed(pid, built.pool, limit=ask, method=method, only=only, day=timezone.localdate())
+        entries = index.feed(pid, built.pool, limit=ask, method=method, only=rows, day=timezone.localdate())
         recs = {e.demand: built.pool.demands[built.pool.position[e.demand]] for e in entries}
-        ok = _fresh_check(index, [(recs[e.demand], pid) for e in entries])
         best: dict[int, Any] = {}
-        for e in entries:
-            key = recs[e.demand].key
-            if (e.demand, pid) in ok and (key not in best or e.score > best[key].score):
-                best[key] = e
-        if len(best) >= n or len(entries) < ask or ask >= len(only):
+        for start in range(0, len(entries), n + 5):  # re-check the best first, more only if some fail
+            part = entries[start:start + n + 5]
+            ok = _fresh_check(index, [(recs[e.demand], pid) for e in part])
+            for e in part:
+                key = recs[e.demand].key
+                if (e.demand, pid) in ok and key not in best:  # entries come best first: a demand's best line
+                    best[key] = e
+            if len(best) >= n:
+                break
+        if len(best) >= n or len(entries) < ask or ask >= len(rows):
             break
-        ask = len(only)  # the fresh check or shared lines took too many: rank them all
+        ask = len(rows)  # the fresh check or shared lines took too many: rank them all
     ranked = sorted(best.items(), key=lambda kv: (-kv[1].score, kv[0]))[:n]
     demands = {d.id: d for d in Demand.objects.filter(id__in=[k for k, _ in ranked]).for_listing()}
     return {"provider": provider.id, "method": method, "feed": [
