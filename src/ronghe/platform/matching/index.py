@@ -90,11 +90,20 @@ class Built:
 
     def rows_for(self, demands: set[int], entitled: set[int]) -> np.ndarray:
         """Pool positions of these demands' lines: the owner's view where ``entitled``, else the summary."""
-        if self.pool is None:
+        if self.pool is None or not len(self.pool):
             return np.zeros(0, np.int64)
-        position = self.pool.position
-        return np.fromiter((position[rid] for d in demands if d in self.lines
-                            for rid in self.lines[d][0 if d in entitled else 1]), np.int64)
+        if self._row_demand is None:
+            self._row_demand = np.fromiter((int(r.key) for r in self.pool.demands), np.int64, len(self.pool))
+            self._row_summary = np.fromiter((r.id.endswith(SUMMARY) for r in self.pool.demands), bool,
+                                            len(self.pool))
+        wanted = np.isin(self._row_demand, np.fromiter(demands, np.int64, len(demands)))
+        full = np.isin(self._row_demand, np.fromiter(entitled, np.int64, len(entitled)))
+        return np.flatnonzero(wanted & (self._row_summary != full))
+
+    # each pool row's demand id and form, computed on first use (not copied by ``replace``: a refresh's pool
+    # is another pool)
+    _row_demand: np.ndarray | None = field(default=None, init=False, repr=False, compare=False)
+    _row_summary: np.ndarray | None = field(default=None, init=False, repr=False, compare=False)
 
 
 _lock = threading.Lock()
