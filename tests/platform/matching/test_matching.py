@@ -267,7 +267,7 @@ def test_a_change_is_refreshed_from_its_own_rows_and_answers_as_a_full_read_woul
 
     read: list = []
     real = records.provider_records
-    monkeypatch.setattr(records, "provider_records", lambda ids=None: read.append(ids) or real(ids))
+    monkeypatch.setattr(records, "provider_records", lambda ids=None, **kw: read.append(ids) or real(ids, **kw))
     offering = specialist.offerings.first()
     with django_capture_on_commit_callbacks(execute=True):
         provider_services.update_offering(users_of(specialist), offering, lead_time_days=3)

@@ -23,7 +23,9 @@ def _f(x) -> float:
     return float(x)
 
 
-def provider_records(provider_ids: Iterable[int] | None = None) -> list[R.Provider]:
+def provider_records(provider_ids: Iterable[int] | None = None, *, constraints_only: bool = False
+                     ) -> list[R.Provider]:
+    """``constraints_only``: skip what only scores (industries served, cases) — the fresh re-check's read."""
     from ronghe.platform.accounts.models import Membership, Organization
     from ronghe.platform.providers.models import Case, Certificate, Offering, ProviderProfile
 
@@ -42,8 +44,9 @@ def provider_records(provider_ids: Iterable[int] | None = None) -> list[R.Provid
                                                                                          "service_provinces"))
     industries: dict[int, set[str]] = defaultdict(set)
     through = Offering.industries.through
-    for off_id, ind in through.objects.filter(offering__in=offerings).values_list("offering_id", "industry_id"):
-        industries[off_id].add(ind)
+    if not constraints_only:
+        for off_id, ind in through.objects.filter(offering__in=offerings).values_list("offering_id", "industry_id"):
+            industries[off_id].add(ind)
     for row in offerings.values("id", "provider_id", "service_item__code", "service_item__name_zh", "category__code",
                                 "price_min", "price_max", "monthly_capacity", "lead_time_days", "provinces",
                                 "is_active", "notes"):
@@ -65,8 +68,9 @@ def provider_records(provider_ids: Iterable[int] | None = None) -> list[R.Provid
     for org, user in Membership.objects.filter(organization_id__in=by_org).values_list("organization_id", "user_id"):
         members[org].add(str(user))
     cases: dict[int, int] = defaultdict(int)
-    for org in Case.objects.filter(provider_id__in=by_org).values_list("provider_id", flat=True):
-        cases[org] += 1
+    if not constraints_only:
+        for org in Case.objects.filter(provider_id__in=by_org).values_list("provider_id", flat=True):
+            cases[org] += 1
     for org_id, p in by_org.items():
         p.provinces_served = frozenset(served.get(org_id) or ([p.province] if p.province else []))
         p.industries_served = frozenset().union(*(o.industries or () for o in p.offerings))

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import BooleanField, Case, Value, When
 from django.utils import timezone
 
 from ronghe.match.assign import assign
@@ -47,7 +48,7 @@ def _vector(index, text_record) -> np.ndarray | None:
 def _fresh_check(index, pairs: list[tuple[Any, str]]) -> set[tuple[str, str]]:
     """(demand record id, provider id) pairs that pass every hard constraint on the rows as they are now."""
     ids = {int(p) for _, p in pairs}
-    fresh = {p.id: p for p in provider_records(ids)}
+    fresh = {p.id: p for p in provider_records(ids, constraints_only=True)}
     today = timezone.localdate()
     return {(d.id, p) for d, p in pairs
             if p in fresh and eligible(fresh[p], d, today, index.registry, index.items, index.item_reqs)}
@@ -130,8 +131,17 @@ def provider_feed(user: Any, provider, *, limit: Any = 20, method: str = "fusion
     codes = set(provider.offerings.filter(is_active=True).values_list("service_item__code", flat=True))
     serving = DemandLine.objects.filter(item__code__in=codes).values("demand_id")
     visible = Demand.objects.filter(summary_q(viewer), state=DemandState.PUBLISHED, id__in=serving).order_by()
-    visible_ids = set(visible.values_list("id", flat=True))
-    entitled = set(visible.filter(detail_q(viewer)).values_list("id", flat=True))
+    details = detail_q(viewer)
+    if details:  # one query: each visible demand, and whether its details are this provider's to read
+        rows = visible.annotate(entitled=Case(When(details, then=Value(True)), default=Value(False),
+                                              output_field=BooleanField())).values_list("id", "entitled")
+    else:  # the operator's eyes: every detail
+        rows = ((pk, True) for pk in visible.values_list("id", flat=True))
+    visible_ids, entitled = set(), set()
+    for pk, full in rows:
+        visible_ids.add(pk)
+        if full:
+            entitled.add(pk)
     rows = built.rows_for(visible_ids, entitled)
     pid = str(provider.id)
     ask = min(len(rows), 3 * n + 10)
