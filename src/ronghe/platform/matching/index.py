@@ -88,29 +88,14 @@ class Built:
     pool: DemandPool | None = None
     lines: dict[int, tuple[list[str], list[str]]] = field(default_factory=dict)  # demand → (full, summary) ids
 
-    def candidates_for(self, provider_id: str) -> np.ndarray:
-        """Ids of the pooled demands naming an item (or a category) one of the provider's active offerings
-        serves — what its feed could hold, before visibility decides."""
-        t = self.index.table
-        n = t.provider_index.get(provider_id)
-        if self.pool is None or n is None:
-            return np.zeros(0, np.int64)
-        self._rows()
-        parts = [self.pool.served_by(t.offerings[k]) for k in t.offerings_of(n) if t.o_active[k]]
-        rows = np.concatenate(parts) if parts else np.zeros(0, np.int64)
-        return np.unique(self._row_demand[rows])
-
-    def _rows(self) -> None:
-        if self._row_demand is None:
-            self._row_demand = np.fromiter((int(r.key) for r in self.pool.demands), np.int64, len(self.pool))
-            self._row_summary = np.fromiter((r.id.endswith(SUMMARY) for r in self.pool.demands), bool,
-                                            len(self.pool))
-
     def rows_for(self, demands: set[int], entitled: set[int]) -> np.ndarray:
         """Pool positions of these demands' lines: the owner's view where ``entitled``, else the summary."""
         if self.pool is None or not len(self.pool):
             return np.zeros(0, np.int64)
-        self._rows()
+        if self._row_demand is None:
+            self._row_demand = np.fromiter((int(r.key) for r in self.pool.demands), np.int64, len(self.pool))
+            self._row_summary = np.fromiter((r.id.endswith(SUMMARY) for r in self.pool.demands), bool,
+                                            len(self.pool))
         wanted = np.isin(self._row_demand, np.fromiter(demands, np.int64, len(demands)))
         full = np.isin(self._row_demand, np.fromiter(entitled, np.int64, len(entitled)))
         return np.flatnonzero(wanted & (self._row_summary != full))

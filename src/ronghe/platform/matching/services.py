@@ -118,7 +118,7 @@ def provider_feed(user: Any, provider, *, limit: Any = 20, method: str = "fusion
     The records themselves come from the index's pool of published demands (read once per rebuild); the engine
     is told only the ids this provider may see.
     """
-    from ronghe.platform.demand.models import Demand, DemandState
+    from ronghe.platform.demand.models import Demand, DemandLine, DemandState
     from ronghe.platform.demand.visibility import detail_q, summarize, summary_q
 
     feed_rules.require(user, "view_feed", provider)
@@ -128,11 +128,9 @@ def provider_feed(user: Any, provider, *, limit: Any = 20, method: str = "fusion
     viewer = _viewer_for(user, provider)
     built = I.current_built()
     index = built.index
-    # the pool proposes (published demands naming an item the provider offers, as of the index), visibility
-    # disposes (asked now, of those ids only)
-    proposed = built.candidates_for(str(provider.id))
-    visible = Demand.objects.filter(summary_q(viewer), state=DemandState.PUBLISHED,
-                                    id__in=[int(k) for k in proposed]).order_by()
+    codes = set(provider.offerings.filter(is_active=True).values_list("service_item__code", flat=True))
+    serving = DemandLine.objects.filter(item__code__in=codes).values("demand_id")
+    visible = Demand.objects.filter(summary_q(viewer), state=DemandState.PUBLISHED, id__in=serving).order_by()
     details = detail_q(viewer)
     if details:  # one query: each visible demand, and whether its details are this provider's to read
         rows = visible.annotate(entitled=Case(When(details, then=Value(True)), default=Value(False),
