@@ -144,7 +144,7 @@ def provider_feed(user: Any, provider, *, limit: Any = 20, method: str = "fusion
             entitled.add(pk)
     rows = built.rows_for(visible_ids, entitled)
     pid = str(provider.id)
-    ask = min(len(rows), 3 * n + 10)
+    ask = min(len(rows), 2 * n + 5)
     while True:
         entries = index.feed(pid, built.pool, limit=ask, method=method, only=rows, day=timezone.localdate())
         recs = {e.demand: built.pool.demands[built.pool.position[e.demand]] for e in entries}
