@@ -19,4 +19,6 @@ app = PlatformApp(
     event_sink="ronghe.platform.matching.sinks:on_event",
     recipients={"matching.assignment_applied": "ronghe.platform.matching.notify:assignment_recipients"},
     audit_types=("matching.assignment",),
+    demo_loader="ronghe.platform.matching.demo:load_demo",
+    demo_order=70,
 )
