@@ -227,7 +227,7 @@ class Index:
         p = self.providers[t.o_provider[k]]
         details = {
             "text": f"{method}: BM25 {lex:.2f}（第{lex_rank or '-'}名），语义 {sem:.3f}（第{sem_rank or '-'}名）",
-            "industry": f"{demand.manufacturer_industry or '-'} ∈ {sorted(self._o_industries[k])}"
+            "industry": f"{demand.manufacturer_industry or '-'} ∈ {{{'、'.join(sorted(self._o_industries[k]))}}}"
             if demand.manufacturer_industry else "需求未注明行业",
             "capability": f"等级 {p.tier:.2f}" if p.tier is not None
             else f"已核验有效证书 {int(self.p_verified[t.o_provider[k]])} 张，案例 {p.cases} 个",
