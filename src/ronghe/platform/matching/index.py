@@ -124,8 +124,9 @@ def bump(note: str = "", *, provider_id: int | None = None, demand_id: int | Non
 
     with transaction.atomic():
         state = IndexState.objects.select_for_update().order_by("id").first()
-        if state is None:
-            state = IndexState.objects.create(generation=0)
+        if state is None:  # the first bump ever: writers racing to create the row meet on its primary key
+            IndexState.objects.get_or_create(pk=1)
+            state = IndexState.objects.select_for_update().order_by("id").first()
         state.generation += 1
         state.note = note[:200]
         state.save(update_fields=["generation", "note"])
