@@ -17,6 +17,7 @@ from django.db.models import BooleanField, Case, Value, When
 from django.utils import timezone
 
 from ronghe.match.assign import assign
+from ronghe.match.engine import METHODS
 from ronghe.match.evaluate import eligible
 from ronghe.platform.core import kit
 from ronghe.platform.matching import index as I
@@ -35,6 +36,11 @@ def _limit(value: Any, default: int = 20) -> int:
     if not 1 <= n <= MAX_LIMIT:
         raise ValidationError({"limit": ["须为 1–100 的整数 (an integer 1–100)"]})
     return n
+
+
+def _method(method: Any) -> None:
+    if method not in METHODS:
+        raise ValidationError({"method": ["须为 bm25、embed 或 fusion (bm25, embed or fusion)"]})
 
 
 def _vector(index, text_record) -> np.ndarray | None:
@@ -61,8 +67,7 @@ def demand_matches(user: Any, demand, *, limit: Any = 20, method: str = "fusion"
 
     demand_match_rules.require(user, "view_matches", demand)
     n = _limit(limit)
-    if method not in ("bm25", "embed", "fusion"):
-        raise ValidationError({"method": ["须为 bm25、embed 或 fusion (bm25, embed or fusion)"]})
+    _method(method)
     index = I.current()
     best: dict[str, tuple[Any, Any]] = {}
     dropped: dict[str, list[str]] = {}
@@ -123,8 +128,7 @@ def provider_feed(user: Any, provider, *, limit: Any = 20, method: str = "fusion
 
     feed_rules.require(user, "view_feed", provider)
     n = _limit(limit)
-    if method not in ("bm25", "embed", "fusion"):
-        raise ValidationError({"method": ["须为 bm25、embed 或 fusion (bm25, embed or fusion)"]})
+    _method(method)
     viewer = _viewer_for(user, provider)
     built = I.current_built()
     index = built.index
