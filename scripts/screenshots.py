@@ -35,6 +35,7 @@ NAMES = {
     "error-404": "error-404.png",
     "match-demand": "match-demand-ranked.png", "match-demand-en": "match-demand-english.png",
     "match-feed": "match-provider-feed.png", "match-assign": "match-list-assignment.png",
+    "match-feed-en": "match-provider-feed-english.png", "match-assign-en": "match-list-assignment-english.png",
 }
 
 SHOTS = [
@@ -63,6 +64,8 @@ SHOTS = [
     ("match-demand-en", "manufacturer", "MATCHES", "en", 1280, None),
     ("match-feed", "provider", "/matching/feed/", "zh-hans", 1280, None),
     ("match-assign", "association", "ASSIGN", "zh-hans", 1280, "preview"),
+    ("match-feed-en", "provider", "/matching/feed/", "en", 1280, None),
+    ("match-assign-en", "association", "ASSIGN", "en", 1280, "preview"),
 ]
 
 with sync_playwright() as pw:
