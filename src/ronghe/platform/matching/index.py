@@ -131,7 +131,7 @@ def bump(note: str = "", *, provider_id: int | None = None, demand_id: int | Non
         state.note = note[:200]
         state.save(update_fields=["generation", "note"])
         IndexChange.objects.create(generation=state.generation, provider_id=provider_id, demand_id=demand_id,
-                                   full=provider_id is None and demand_id is None, note=note[:200])
+                                   note=note[:200])
         if state.generation % 1000 == 0:  # keep the log short: a process that far behind rebuilds in full
             IndexChange.objects.filter(generation__lte=state.generation - CHANGE_LOG).delete()
 
@@ -144,8 +144,9 @@ def changes_since(generation_from: int, generation_to: int) -> tuple[set[int], s
     """(providers, demands) changed in (from, to], or None when only a full read is right: a change of
     unknown scope, a gap in the log, or too many to be worth picking out."""
     rows = list(IndexChange.objects.filter(generation__gt=generation_from, generation__lte=generation_to)
-                .values_list("generation", "provider_id", "demand_id", "full"))
-    if len({r[0] for r in rows}) != generation_to - generation_from or any(r[3] for r in rows):
+                .values_list("generation", "provider_id", "demand_id"))
+    if len({r[0] for r in rows}) != generation_to - generation_from or any(r[1] is None and r[2] is None
+                                                                           for r in rows):
         return None
     providers = {r[1] for r in rows if r[1] is not None}
     demands = {r[2] for r in rows if r[2] is not None}

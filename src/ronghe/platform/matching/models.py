@@ -41,13 +41,12 @@ class IndexState(models.Model):
 
 
 class IndexChange(models.Model):
-    """What moved the generation to ``generation``: one provider, one demand, or (``full``) anything else —
+    """What moved the generation to ``generation``: one provider, one demand, or (neither named) anything —
     so a serving process re-reads only the rows that changed since the index it holds."""
 
     generation = models.PositiveBigIntegerField(db_index=True)
     provider_id = models.BigIntegerField(null=True, blank=True)
     demand_id = models.BigIntegerField(null=True, blank=True)
-    full = models.BooleanField(default=False)
     note = models.CharField(max_length=200, blank=True)
 
     class Meta:

@@ -17,7 +17,6 @@ class Migration(migrations.Migration):
                 ('generation', models.PositiveBigIntegerField(db_index=True)),
                 ('provider_id', models.BigIntegerField(blank=True, null=True)),
                 ('demand_id', models.BigIntegerField(blank=True, null=True)),
-                ('full', models.BooleanField(default=False)),
                 ('note', models.CharField(blank=True, max_length=200)),
             ],
             options={
